@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The test suite: every notebook is a test. Prints `N passed, N failed` last (notebooks plus the sync and docs checks).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MPLBACKEND=Agg PYTHONUNBUFFERED=1
+passed=0; failed=0
+check() {  # check NAME COMMAND...: run a check, count it
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "PASS $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+# 1. notebooks and library in sync: exporting and cleaning must change nothing that is committed
+in_sync() {
+  nbdev_export && nbdev_clean || return 1
+  python tools/readme.py --check || return 1
+  if [ -n "$(git status --porcelain -- memory_video nbs README.md)" ]; then
+    echo "nbdev_export/nbdev_clean/readme changed files: notebooks, library and README are out of sync:"; git status --porcelain -- memory_video nbs README.md
+    return 1
+  fi
+}
+check "notebooks, library and README in sync" in_sync
+
+# 2. every notebook, two at a time; nbdev_test names the notebooks that failed
+mapfile -t nbs < <(python -c "from nbdev.doclinks import nbglob; from nbdev.config import get_config; [print(p.name) for p in sorted(nbglob(get_config().nbs_path, as_path=True))]")
+log=$(mktemp)
+start=$(date +%s)
+nbdev_test --n_workers 2 --timing 2>&1 | tee "$log"
+echo "nbdev_test took $(( $(date +%s) - start )) s"
+for nb in "${nbs[@]}"; do
+  if grep -q "^nbdev Tests Failed" "$log" && grep -qP "^\t$nb\$" "$log"; then failed=$((failed + 1)); echo "FAIL $nb"
+  elif grep -q "^Success\." "$log" || grep -q "^nbdev Tests Failed" "$log"; then passed=$((passed + 1)); echo "PASS $nb"
+  else failed=$((failed + 1)); echo "FAIL $nb (nbdev_test did not finish)"; fi
+done
+
+# 3. the part of the docs build that runs without quarto
+check "docs pre-processing (nbdev_proc_nbs)" nbdev_proc_nbs
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
