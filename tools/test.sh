@@ -34,7 +34,7 @@ done
 
 # 3. the part of the docs build that runs without quarto (nbdev_proc_nbs's steps; it would try to sudo-install quarto)
 docs() {
-  python tools/proc_docs.py || return 1
+  rm -rf _proc; python tools/proc_docs.py || return 1
   if [ -n "$(git status --porcelain -- nbs)" ]; then echo "the docs pre-processing changed nbs/ (nbdev.yml or sidebar.yml out of date):"; git status --porcelain -- nbs; return 1; fi
 }
 check "docs pre-processing (nbdev_proc_nbs steps)" docs
