@@ -145,17 +145,18 @@ def _non_adjacent(poses:torch.Tensor, m:torch.Tensor, T:torch.Tensor, k:int, off
     rep = torch.full((2 * N,), -1, dtype=torch.long, device=m.device)
     rep.scatter_(0, torch.where(m & (key == best[run]), run, N + idx), idx)     # rep[r]: the random member of run r
     n_runs = start.sum()                                                        # (one shared dummy slot made 10^6 atomics collide: 6x slower)
-    forced, taken = [], torch.zeros(2 * N, dtype=torch.bool, device=m.device)
+    forced, excluded = [], torch.zeros_like(m)                                 # run ids (as positions) whose frames are already forced
     if far_space_time and k > 1:                                                # the paper's far-space-time additions
-        oldest = m.int().argmax()                                               # the first candidate: farthest in time
+        # argmax as min-index reductions: inductor cannot split an argmax over a dynamic length (NotImplementedError in torch 2.11)
+        oldest = (torch.where(m, idx, N).amin() % N).view(1)                    # the first candidate: farthest in time (0 if none)
         d = torch.where(m, torch.linalg.norm(poses[:, None, :2] - T[None, :, :2], dim=-1).amin(1), -1.0)
-        farthest = d.argmax()
+        farthest = torch.where(d == d.amax(), idx, N).amin().view(1)            # the first of the spatially farthest
         forced = [(oldest, m[oldest]), (farthest, m[farthest] & (farthest != oldest))][:k - 1]
-        for i, ok in forced: taken[torch.where(ok, run[i], N + i)] = True
-    run_key = torch.where((idx < n_runs) & ~taken[:N], _pcg((idx + off1) & 0xFFFFFFFF), -1)   # = hash_uniform(idx, seed, 1)
+        for i, ok in forced: excluded = excluded | (ok & (idx == run[i]))      # elementwise: no scatter at data-dependent positions
+    run_key = torch.where((idx < n_runs) & ~excluded, _pcg((idx + off1) & 0xFFFFFFFF), -1)   # = hash_uniform(idx, seed, 1)
     top = run_key.topk(min(k, N))
-    pick = torch.cat([torch.stack([i for i, _ in forced]) if forced else idx[:0], rep[top.indices]])
-    ok = torch.cat([torch.stack([o for _, o in forced]) if forced else m[:0], top.values >= 0])
+    pick = torch.cat([i for i, _ in forced] + [rep[top.indices]])
+    ok = torch.cat([o for _, o in forced] + [top.values >= 0])
     return pick, ok & (ok.long().cumsum(0) <= k)                                 # forced first, then random runs, k in all
 
 def _worldmem(bank, T, k, g, hfov_deg, view_range, age_penalty, n_points):
