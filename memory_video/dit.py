@@ -134,14 +134,24 @@ class _StructuredAttention(torch.autograd.Function):
         q, k, v, out, lse = ctx.saved_tensors
         kern = _LSEKernel(ctx.kernel); C, CQ = ctx.n[0], sum(ctx.n); N = q.shape[2]
         if do.stride(-1) != 1: do = do.contiguous()
-        dq, dk, dv = torch.zeros_like(q), torch.zeros_like(k), torch.zeros_like(v)
         parts = [('c', slice(0, CQ), slice(0, C))] if C else []
         parts += [('q', slice(C, CQ), slice(C, CQ))] if CQ > C else []
         parts += [('p', slice(CQ, N), slice(C, N))] if N > CQ else []
-        for name, rows, keys in parts:                                            # every part's backward sees the merged output and lse
-            a, b, c = kern.backward(do[:, :, rows], q[:, :, rows], k[:, :, keys], v[:, :, keys], out[:, :, rows], lse[:, :, rows], ctx.aux[name])
-            dq[:, :, rows] += a; dk[:, :, keys] += b; dv[:, :, keys] += c
-        return dq, dk, dv, None, None, None
+        grads = [(rows, keys, kern.backward(do[:, :, rows], q[:, :, rows], k[:, :, keys], v[:, :, keys], out[:, :, rows], lse[:, :, rows], ctx.aux[name]))
+                 for name, rows, keys in parts]                                   # every part's backward sees the merged output and lse
+        bounds = (0, C, CQ, N)
+        return (_gather_segments([(rows, g[0]) for rows, _, g in grads], bounds), _gather_segments([(keys, g[1]) for _, keys, g in grads], bounds),
+                _gather_segments([(keys, g[2]) for _, keys, g in grads], bounds), None, None, None)
+
+def _gather_segments(pieces, bounds) -> torch.Tensor:
+    """One `(B, H, N, D)` gradient from parts' gradients over token spans `[(span, grad)]`: each segment between `bounds` is the sum of the
+    parts that cover it (one or two), and one concatenation writes the result: no zero-filled buffer read and written again per part."""
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi == lo: continue
+        terms = [g[:, :, lo - s.start:hi - s.start] for s, g in pieces if s.start <= lo and hi <= s.stop]
+        out.append(terms[0] if len(terms) == 1 else terms[0] + terms[1])        # C/Q/P: a segment is covered by at most two parts
+    return torch.cat(out, 2)
 
 def memlearner_attention(q, k, v, n_c:int, n_q:int, kernel:str|None=None) -> torch.Tensor:
     """MemLearner's attention over tokens ordered `[C, Q, P]`: q, k, v `(B, heads, N, hd)` -> `(B, heads, N, hd)`; C reads C, Q reads C + Q, P reads Q + P.
