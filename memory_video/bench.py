@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_bench.ipynb #17cfd4f4
 from __future__ import annotations
-import json, math, os, platform, statistics, subprocess, sys, time
+import json, math, os, platform, statistics, subprocess, sys, tempfile, time
 import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,16 +12,23 @@ import torch
 from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agreement
 
 # %% auto #0
-__all__ = ['PEAK_BF16_TFLOPS', 'device_name', 'provenance', 'save_result', 'time_call', 'fov_overlap_4ray_loop', 'bench_geometry',
-           'format_geometry_bench', 'load_results', 'bench_render', 'format_render_bench', 'bench_vae',
-           'format_vae_bench', 'bench_memory', 'format_memory_bench', 'bench_structured_attention',
+__all__ = ['PEAK_BF16_TFLOPS', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call', 'fov_overlap_4ray_loop',
+           'bench_geometry', 'format_geometry_bench', 'load_results', 'bench_render', 'format_render_bench',
+           'bench_vae', 'format_vae_bench', 'bench_memory', 'format_memory_bench', 'bench_structured_attention',
            'format_attention_bench', 'bench_mfu', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
-def _git(*args) -> str|None:
+def _git(*args, env:dict|None=None) -> str|None:
     "Output of a git command in the current directory, or None."
-    try: return subprocess.run(['git', *args], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    try: return subprocess.run(['git', *args], capture_output=True, text=True, timeout=60, check=True, env=env).stdout.strip()
     except Exception: return None
+
+def worktree_id() -> str|None:
+    """Git tree id of the working tree as it is now (tracked and not-ignored files), through a scratch index: the repository's own index
+    is untouched. It equals `git rev-parse COMMIT^{tree}` exactly when the files are those of COMMIT, so it proves a run's code."""
+    with tempfile.TemporaryDirectory() as d:
+        env = {**os.environ, 'GIT_INDEX_FILE': str(Path(d) / 'index')}
+        return _git('add', '-A', env=env) is not None and _git('write-tree', env=env) or None
 
 def device_name(device:str|torch.device='cpu') -> str:
     "A human description of `device`: the GPU's name, or the CPU model and the threads torch uses."
@@ -33,11 +40,15 @@ def device_name(device:str|torch.device='cpu') -> str:
     return f"{cpu} ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores)"
 
 def provenance(device:str|torch.device='cpu', command:str|None=None) -> dict:
-    "Command, git commit (and whether the tree was dirty), device, library versions and UTC date of a run."
-    commit = _git('rev-parse', 'HEAD') or os.environ.get('MEMORY_VIDEO_COMMIT', 'unknown')
-    status = _git('status', '--porcelain', '--untracked-files=no')
-    return dict(command=command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]), commit=commit,
-                dirty=None if status is None else bool(status), device=device_name(device),
+    """Command, git commit, working-tree id and whether it differs from the commit's, device, library versions and UTC date of a run.
+
+    On a machine whose git metadata is not the run's (a copied working tree), set `MEMORY_VIDEO_COMMIT` and `MEMORY_VIDEO_TREE` to the
+    commit and `git rev-parse COMMIT^{tree}` it was copied from: `dirty` then compares the files against that tree."""
+    commit = os.environ.get('MEMORY_VIDEO_COMMIT') or _git('rev-parse', 'HEAD') or 'unknown'
+    tree = worktree_id()
+    expected = os.environ.get('MEMORY_VIDEO_TREE') or _git('rev-parse', f'{commit}^{{tree}}')
+    return dict(command=command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]), commit=commit, tree=tree,
+                dirty=None if tree is None or expected is None else tree != expected, device=device_name(device),
                 torch=torch.__version__, python=platform.python_version(),
                 date=datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))
 
