@@ -221,14 +221,17 @@ def format_memory_bench(res:dict) -> str:
     return '\n'.join(lines)
 
 def bench_structured_attention(device:str='cpu', heads:int=12, head_dim:int=64, n_c:int=20 * 256, n_q:int=256, n_p:int=20 * 256, batch:int=2,
-                               repeats:int=20, kernel:str|None=None) -> dict:
+                               repeats:int=20, kernel:str|None=None, min_run_time:float=1.0) -> dict:
     """Forward+backward ms of `memlearner_attention` (C->C, Q->C+Q, P->Q+P) vs one dense attention over the same C+Q+P tokens.
 
     Both start from one fused qkv `(B, N, 3, heads, hd)`, as the model's projection makes it, and end in `(B, N, heads*hd)` for the output
     projection. `kernel`: None (the structured default, cuDNN on CUDA, vs torch's default dense SDPA), 'flash' (flash kernels on both sides)
-    or 'sdpa' (the plain three-call structured version vs the default dense)."""
+    or 'sdpa' (the plain three-call structured version vs the default dense). Two timings of each: steady state (`ms_*`, by
+    `torch.utils.benchmark`'s blocked timing: calls back to back, as in a training loop, for at least `min_run_time` s) and one call at a
+    time with the GPU synchronised after each (`ms_*_synced`, `time_call`), which adds the CPU's launch work to every call."""
     import torch.nn.functional as F, contextlib
     from torch.nn.attention import sdpa_kernel, SDPBackend
+    from torch.utils.benchmark import Timer
     from memory_video.dit import memlearner_attention
     dev = torch.device(device); dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
     n = n_c + n_q + n_p
@@ -241,16 +244,20 @@ def bench_structured_attention(device:str='cpu', heads:int=12, head_dim:int=64, 
             with ctx(): attend(q, k, v).transpose(1, 2).flatten(2).backward(grad)
             qkv.grad = None
         return run
+    def steady(fn): return Timer('fn()', globals=dict(fn=fn), num_threads=torch.get_num_threads()).blocked_autorange(min_run_time=min_run_time).median * 1e3
+    structured, dense = step(lambda q, k, v: memlearner_attention(q, k, v, n_c, n_q, kernel=kernel)), step(F.scaled_dot_product_attention, dense_ctx)
     with torch.enable_grad():
-        ts = time_call(step(lambda q, k, v: memlearner_attention(q, k, v, n_c, n_q, kernel=kernel)), dev, repeats)
-        td = time_call(step(F.scaled_dot_product_attention, dense_ctx), dev, repeats)
+        ts_sync, td_sync = time_call(structured, dev, repeats), time_call(dense, dev, repeats)
+        ts, td = steady(structured), steady(dense)
     flop_ratio = n * n / (n_c * n_c + n_q * (n_c + n_q) + n_p * (n_q + n_p))
     return dict(device=device_name(dev), tokens=dict(C=n_c, Q=n_q, P=n_p), batch=batch, heads=heads, head_dim=head_dim, kernel=kernel or 'default',
-                ms_structured=ts, ms_dense=td, speedup=td / ts, flop_ratio=flop_ratio)
+                ms_structured=ts, ms_dense=td, speedup=td / ts, ms_structured_synced=ts_sync, ms_dense_synced=td_sync, speedup_synced=td_sync / ts_sync,
+                flop_ratio=flop_ratio)
 
 def format_attention_bench(res:dict) -> str:
     return '\n'.join(f"{x['device']}: batch {x['batch']}, {x['kernel']} kernels: structured {x['ms_structured']:.2f} ms vs dense {x['ms_dense']:.2f} ms "
-                     f"fwd+bwd: {x['speedup']:.2f}x (FLOP ratio {x['flop_ratio']:.2f}); tokens {x['tokens']}" for x in res['rows'])
+                     f"fwd+bwd: {x['speedup']:.2f}x steady state, {x['speedup_synced']:.2f}x synchronising after each call (FLOP ratio {x['flop_ratio']:.2f}); "
+                     f"tokens {x['tokens']}" for x in res['rows'])
 
 # %% ../nbs/90_bench.ipynb #5765ae8c
 PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}                               # dense bf16, vendor figures
