@@ -211,8 +211,9 @@ def bench_memory(device:str='cpu', config:str='small', ks=(1, 5, 10, 20, 30), st
     return dict(device=device_name(dev), config=config, steps=steps, latent_frames=T, video_frames=1 + 4 * (T - 1), latent_size=size, rows=rows)
 
 def format_memory_bench(res:dict) -> str:
-    "Frames/s per k, and FPS(k=max)/FPS(k=min), per mechanism."
-    lines = [f"{res['device']}: DiT {res['config']}, {res['steps']} steps, {res['video_frames']} frames per segment"]
+    "Frames/s per k, and FPS(k=max)/FPS(k=min), per mechanism; `res` is one `bench_memory` result or `{'runs': [...]}` of several."
+    if 'runs' in res: return '\n'.join(format_memory_bench(r) for r in res['runs'])
+    lines = [f"{res['device']}: DiT {res['config']}, {res['steps']} steps, {res['video_frames']} frames per segment, {res['latent_size']}x{res['latent_size']} latents"]
     for mem, cache in (('cam', False), ('memlearner', True), ('memlearner', False)):
         r = [x for x in res['rows'] if x['memory'] == mem and x['cache'] == cache]
         if not r: continue
