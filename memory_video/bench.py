@@ -15,7 +15,7 @@ from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agre
 __all__ = ['PEAK_BF16_TFLOPS', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call', 'fov_overlap_4ray_loop',
            'bench_geometry', 'format_geometry_bench', 'load_results', 'bench_render', 'format_render_bench',
            'bench_vae', 'format_vae_bench', 'bench_memory', 'format_memory_bench', 'bench_structured_attention',
-           'format_attention_bench', 'bench_mfu', 'bench_retrieval', 'format_retrieval_bench']
+           'format_attention_bench', 'bench_mfu', 'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
 def _git(*args, env:dict|None=None) -> str|None:
@@ -288,6 +288,12 @@ def bench_mfu(device:str='cuda', config:str='base', batch:int=4, T:int=5, k:int=
     tflops = flops / (ms / 1e3) / 1e12
     return dict(device=device_name(dev), config=config, params=model.n_params, batch=batch, tokens=(T + k) * (size // model.cfg.patch) ** 2, compiled=compile,
                 step_ms=ms, tflops=tflops, peak_tflops=peak, mfu=tflops / peak if peak else None)
+
+
+def format_mfu_bench(res:dict) -> str:
+    "One line per `bench_mfu` row in `res['rows']`."
+    return '\n'.join(f"{r['device']}: {r['config']} ({r['params']:,} params){' compiled' if r.get('compiled') else ' eager'}, batch {r['batch']} x {r['tokens']} tokens: "
+                     f"{r['step_ms']:.1f} ms/step, {r['tflops']:.0f} TFLOP/s, MFU {'n/a (no peak known)' if r['mfu'] is None else format(r['mfu'], '.1%')}" for r in res['rows'])
 
 # %% ../nbs/90_bench.ipynb #1428bfc3
 def bench_retrieval(device:str='cpu', sizes=(10**4, 10**5, 10**6), k:int=20, repeats:int=10,

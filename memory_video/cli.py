@@ -70,7 +70,7 @@ def _benches():
         'vae': (lambda d, a: B.bench_vae(d), B.format_vae_bench),
         'memory': (lambda d, a: dict(runs=[B.bench_memory(d, c, size=s) for c, s in (('small', 8), ('small', 32), ('base', 32))]), B.format_memory_bench),   # 64x64 and 256x256 video
         'attention': (lambda d, a: _attention_rows(d), B.format_attention_bench),
-        'mfu': (lambda d, a: _mfu_rows(d), lambda r: '\n'.join(f"{x['config']} {'compiled' if x['compiled'] else 'eager'}: {x['step_ms']:.1f} ms/step, {x['tflops']:.0f} TFLOP/s, MFU {x['mfu']}" for x in r['rows'])),
+        'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
         'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
     }
 
