@@ -16,29 +16,27 @@ __all__ = ['STRATEGIES', 'MemoryBank', 'hash_uniform', 'retrieve', 'training_con
 
 # %% ../nbs/03_retrieval.ipynb #c5e38693
 class MemoryBank:
-    "Generated frames as memory: `latents` `(N, ...)` (optional), planar `poses` `(N, 3)`, frame `times` `(N,)`; grows by `append`."
+    """Generated frames as memory: planar `poses` `(N, 3)`, frame `times` `(N,)`, and optionally `latents` `(N, ...)` and learned retrieval
+    `keys` `(N, d)` (what a model computes per frame to find it again); grows by `append`."""
+    FIELDS = ('latents', 'keys')                                                # optional per-frame tensors: stored by all frames or none
     def __init__(self, device='cpu', dtype=torch.float32):
         self.device, self.dtype = torch.device(device), dtype
         self.poses = torch.zeros(0, 3, device=self.device, dtype=dtype)
         self.times = torch.zeros(0, dtype=torch.long, device=self.device)
-        self.latents = None
+        self.latents = self.keys = None
 
     def __len__(self): return len(self.times)
 
-    def append(self, poses, times, latents=None) -> 'MemoryBank':
-        "Add frames: `poses` `(n, 3)`, `times` `(n,)` (increasing, after what is stored), `latents` `(n, ...)` if the bank stores latents."
+    def append(self, poses, times, latents=None, keys=None) -> 'MemoryBank':
+        "Add frames: `poses` `(n, 3)`, `times` `(n,)` (increasing, after what is stored), `latents` `(n, ...)` and `keys` `(n, d)` if the bank stores them."
         p = check_poses(poses, 'poses').to(self.device, self.dtype).reshape(-1, 3)
         t = torch.as_tensor(times, dtype=torch.long, device=self.device).reshape(-1)
         if len(t) != len(p): raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
         if len(t) and ((t[1:] <= t[:-1]).any() or (len(self) and t[0] <= self.times[-1])):
             raise ValueError(f"times: must increase and come after the last stored time ({int(self.times[-1]) if len(self) else 'none'}), got {t[:5].tolist()}...")
-        if (latents is None) != (self.latents is None) and len(self):
-            raise ValueError("latents: this bank " + ("stores" if self.latents is not None else "does not store") + " latents; append them consistently")
-        if latents is not None:
-            l = torch.as_tensor(latents).to(self.device)
-            if l.shape[0] != len(p): raise ValueError(f"latents: {l.shape[0]} latents for {len(p)} poses")
-            if self.latents is not None and l.shape[1:] != self.latents.shape[1:]: raise ValueError(f"latents: shape {tuple(l.shape[1:])}, the bank holds {tuple(self.latents.shape[1:])}")
-            self.latents = l if self.latents is None else torch.cat([self.latents, l])
+        new = {name: self._checked(name, x, len(p)) for name, x in (('latents', latents), ('keys', keys))}   # all checks before any change
+        for name, x in new.items():
+            if x is not None: setattr(self, name, x if getattr(self, name) is None else torch.cat([getattr(self, name), x]))
         self.poses, self.times = torch.cat([self.poses, p]), torch.cat([self.times, t])
         return self
 
@@ -48,7 +46,7 @@ class MemoryBank:
         import os
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         d = dict(poses=self.poses.cpu().contiguous(), times=self.times.cpu().contiguous())
-        if self.latents is not None: d['latents'] = self.latents.cpu().contiguous()
+        d.update({name: getattr(self, name).cpu().contiguous() for name in self.FIELDS if getattr(self, name) is not None})
         tmp = path.with_name(f'.{path.name}.tmp'); save_file(d, str(tmp), metadata=dict(format='memory_video/bank-v1')); os.replace(tmp, path)
         return path
 
@@ -62,7 +60,20 @@ class MemoryBank:
                 d = {k: f.get_tensor(k) for k in f.keys()}
         except Exception as e: raise ValueError(f"{path}: not a memory bank file ({e})") from None
         b = cls(device, d['poses'].dtype)
-        return b.append(d['poses'], d['times'], d.get('latents'))
+        return b.append(d['poses'], d['times'], d.get('latents'), d.get('keys'))
+
+    def _checked(self, name:str, x, n:int):
+        "`x` as a device tensor of `n` rows consistent with what the bank holds under `name`, or None."
+        held = getattr(self, name)
+        if (x is None) != (held is None) and len(self):
+            raise ValueError(f"{name}: this bank " + ("stores" if held is not None else "does not store") + f" {name}; append them consistently")
+        if x is None: return None
+        x = torch.as_tensor(x).to(self.device)
+        if x.ndim == 0 or x.shape[0] != n: raise ValueError(f"{name}: {x.shape[0] if x.ndim else 'a scalar'} rows for {n} poses; expected one per pose")
+        if name == 'keys' and x.ndim != 2: raise ValueError(f"keys: expected (n, d), got shape {tuple(x.shape)}")
+        if held is not None and x.shape[1:] != held.shape[1:]: raise ValueError(f"{name}: shape {tuple(x.shape[1:])}, the bank holds {tuple(held.shape[1:])}")
+        if x.is_floating_point() and not torch.isfinite(x).all(): raise ValueError(f"{name}: NaN or infinite values")
+        return x
 
 # %% ../nbs/03_retrieval.ipynb #ddf816b8
 def _pcg(x):
