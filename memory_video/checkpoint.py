@@ -4,24 +4,46 @@
 
 # %% ../nbs/00a_checkpoints.ipynb #3a126b0b
 from __future__ import annotations
-import json, os
+import json, os, threading
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['save_checkpoint', 'read_checkpoint', 'load_state']
+__all__ = ['atomic_write', 'save_checkpoint', 'read_checkpoint', 'load_state']
+
+# %% ../nbs/00a_checkpoints.ipynb #b1a7e002
+def atomic_write(path, data) -> Path:
+    """Write `data` to `path` atomically (temporary file, flush, fsync, rename); returns `path`.
+
+    `data`: bytes, a str (UTF-8), or a callable `write(tmp_path)` that writes the file itself (as safetensors' `save_file` does)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.{threading.get_ident()}.tmp')
+    try:
+        if callable(data):
+            data(tmp)
+        else:
+            if isinstance(data, str):
+                data = data.encode()
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise ValueError(f"data: expected bytes, str or a callable write(path), got {type(data).__name__}")
+            with open(tmp, 'wb') as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 # %% ../nbs/00a_checkpoints.ipynb #751db6dd
 def save_checkpoint(model:torch.nn.Module, path, format:str, config, extra:dict|None=None, dtype=torch.bfloat16, keep=()) -> Path:
     "Write `model`'s weights (floating tensors in `dtype`, except names starting with a prefix in `keep`) with `format`, the dataclass `config` and `extra` in the metadata, atomically."
     from safetensors.torch import save_file
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     sd = {k: (v.to(dtype) if v.is_floating_point() and not k.startswith(tuple(keep)) else v).contiguous().cpu() for k, v in model.state_dict().items()}
     meta = dict(format=format, config=json.dumps(asdict(config)), extra=json.dumps(extra or {}))
-    tmp = path.with_name(f'.{path.name}.tmp')
-    save_file(sd, str(tmp), metadata=meta); os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=meta))
 
 def read_checkpoint(path, format:str, config_cls, expected=None) -> tuple[dict, object, dict]:
     "State dict (fp32), config (an instance of the dataclass `config_cls`) and extra of a `format` checkpoint; with `expected`, refuse another config."
