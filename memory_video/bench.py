@@ -18,28 +18,38 @@ __all__ = ['PEAK_BF16_TFLOPS', 'worktree_id', 'device_name', 'provenance', 'save
            'format_attention_bench', 'bench_mfu', 'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
-def _git(*args, env:dict|None=None) -> str|None:
+def _git(*args, env: dict | None = None) -> str | None:
     "Output of a git command in the current directory, or None."
-    try: return subprocess.run(['git', *args], capture_output=True, text=True, timeout=60, check=True, env=env).stdout.strip()
-    except Exception: return None
+    try:
+        return subprocess.run(
+            ['git', *args], capture_output=True, text=True, timeout=60, check=True, env=env
+        ).stdout.strip()
+    except Exception:
+        return None
 
-def worktree_id() -> str|None:
+
+def worktree_id() -> str | None:
     """Git tree id of the working tree as it is now (tracked and not-ignored files), through a scratch index: the repository's own index
     is untouched. It equals `git rev-parse COMMIT^{tree}` exactly when the files are those of COMMIT, so it proves a run's code."""
     with tempfile.TemporaryDirectory() as d:
         env = {**os.environ, 'GIT_INDEX_FILE': str(Path(d) / 'index')}
         return _git('add', '-A', env=env) is not None and _git('write-tree', env=env) or None
 
-def device_name(device:str|torch.device='cpu') -> str:
+
+def device_name(device: str | torch.device = 'cpu') -> str:
     "A human description of `device`: the GPU's name, or the CPU model and the threads torch uses."
     d = torch.device(device)
-    if d.type == 'cuda': return torch.cuda.get_device_name(d)
+    if d.type == 'cuda':
+        return torch.cuda.get_device_name(d)
     cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except Exception: pass
+    try:
+        cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except Exception:
+        pass
     return f"{cpu} ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores)"
 
-def provenance(device:str|torch.device='cpu', command:str|None=None) -> dict:
+
+def provenance(device: str | torch.device = 'cpu', command: str | None = None) -> dict:
     """Command, git commit, working-tree id and whether it differs from the commit's, device, library versions and UTC date of a run.
 
     On a machine whose git metadata is not the run's (a copied working tree), set `MEMORY_VIDEO_COMMIT` and `MEMORY_VIDEO_TREE` to the
@@ -47,34 +57,52 @@ def provenance(device:str|torch.device='cpu', command:str|None=None) -> dict:
     commit = os.environ.get('MEMORY_VIDEO_COMMIT') or _git('rev-parse', 'HEAD') or 'unknown'
     tree = worktree_id()
     expected = os.environ.get('MEMORY_VIDEO_TREE') or _git('rev-parse', f'{commit}^{{tree}}')
-    return dict(command=command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]), commit=commit, tree=tree,
-                dirty=None if tree is None or expected is None else tree != expected, device=device_name(device),
-                torch=torch.__version__, python=platform.python_version(),
-                date=datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))
+    return dict(
+        command=command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        commit=commit,
+        tree=tree,
+        dirty=None if tree is None or expected is None else tree != expected,
+        device=device_name(device),
+        torch=torch.__version__,
+        python=platform.python_version(),
+        date=datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+    )
 
-def save_result(path, results:dict, prov:dict) -> Path:
+
+def save_result(path, results: dict, prov: dict) -> Path:
     "Write `{'provenance': prov, 'results': results}` as JSON to `path`, atomically (temp file + rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + '.tmp')
     tmp.write_text(json.dumps(dict(provenance=prov, results=results), indent=1, default=float) + '\n')
     os.replace(tmp, path)
     return path
 
-def time_call(fn, device:str|torch.device='cpu', repeats:int=10, warmup:int=2, max_seconds:float=20.0) -> float:
+
+def time_call(
+    fn, device: str | torch.device = 'cpu', repeats: int = 10, warmup: int = 2, max_seconds: float = 20.0
+) -> float:
     "Median wall time of `fn()` in milliseconds, after `warmup` calls, synchronising CUDA; stops early past `max_seconds`."
     cuda = torch.device(device).type == 'cuda'
     sync = torch.cuda.synchronize if cuda else (lambda: None)
-    for _ in range(warmup): fn()
+    for _ in range(warmup):
+        fn()
     sync()
     times, t_end = [], time.perf_counter() + max_seconds
     for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); sync()
+        t0 = time.perf_counter()
+        fn()
+        sync()
         times.append((time.perf_counter() - t0) * 1e3)
-        if time.perf_counter() > t_end: break
+        if time.perf_counter() > t_end:
+            break
     return statistics.median(times)
 
+
 # %% ../nbs/90_bench.ipynb #2c11f5f7
-def fov_overlap_4ray_loop(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, eps:float=1e-6) -> list[bool]:
+def fov_overlap_4ray_loop(
+    target, memory, hfov_deg: float = CAM_HFOV_DEG, near: float = 0.5, far: float = 10.0, eps: float = 1e-6
+) -> list[bool]:
     "The 4-ray rule one pair at a time in plain Python: target `[x, y, yaw]` against a list of memory poses."
     tx, ty, tyaw = (float(v) for v in target)
     half = math.radians(hfov_deg) / 2
@@ -86,8 +114,10 @@ def fov_overlap_4ray_loop(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:floa
             d1, d2 = (math.cos(a), math.sin(a)), (math.cos(b), math.sin(b))
             wx, wy = float(mx) - tx, float(my) - ty
             den = d1[0] * d2[1] - d1[1] * d2[0]
-            if abs(den) < eps:                                                # parallel: only coincident rays meet
-                coincident = abs(wx * d1[1] - wy * d1[0]) < eps * (1 + abs(wx) + abs(wy)) and d1[0] * d2[0] + d1[1] * d2[1] > 0
+            if abs(den) < eps:  # parallel: only coincident rays meet
+                coincident = (
+                    abs(wx * d1[1] - wy * d1[0]) < eps * (1 + abs(wx) + abs(wy)) and d1[0] * d2[0] + d1[1] * d2[1] > 0
+                )
                 ok = ok and coincident and max(wx * d1[0] + wy * d1[1], 0.0) <= far
                 continue
             s, u = (wx * d2[1] - wy * d2[0]) / den, (wx * d1[1] - wy * d1[0]) / den
@@ -95,14 +125,21 @@ def fov_overlap_4ray_loop(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:floa
         out.append(ok)
     return out
 
+
 # %% ../nbs/90_bench.ipynb #d5c46c0c
-def _random_memory(n:int, side:float, device, dtype, seed:int=0) -> torch.Tensor:
+def _random_memory(n: int, side: float, device, dtype, seed: int = 0) -> torch.Tensor:
     "N planar poses `(n, 3)` uniform in a `side` x `side` square centred on the origin, uniform yaw."
     g = torch.Generator().manual_seed(seed)
     r = torch.rand(n, 3, generator=g, dtype=torch.float64)
-    return (r * torch.tensor([side, side, 2 * math.pi], dtype=torch.float64) - torch.tensor([side / 2, side / 2, math.pi], dtype=torch.float64)).to(device, dtype)
+    return (
+        r * torch.tensor([side, side, 2 * math.pi], dtype=torch.float64)
+        - torch.tensor([side / 2, side / 2, math.pi], dtype=torch.float64)
+    ).to(device, dtype)
 
-def bench_geometry(device:str='cpu', sizes=(10**3, 10**4, 10**5, 10**6), dtype=torch.float32, repeats:int=10, loop_n:int=10**3) -> dict:
+
+def bench_geometry(
+    device: str = 'cpu', sizes=(10**3, 10**4, 10**5, 10**6), dtype=torch.float32, repeats: int = 10, loop_n: int = 10**3
+) -> dict:
     "Milliseconds to score one target against N memory cameras with the 4-ray rule and the exact overlap area, plus the Python-loop baseline."
     dev = torch.device(device)
     tgt = torch.tensor([0.0, 0.0, 0.3], device=dev, dtype=dtype)
@@ -110,70 +147,119 @@ def bench_geometry(device:str='cpu', sizes=(10**3, 10**4, 10**5, 10**6), dtype=t
     for n in sizes:
         for layout, side in (('near', 20.0), ('spread', 200.0)):
             mem = _random_memory(n, side, dev, dtype)
-            rows.append(dict(n=n, layout=layout,
-                             ms_4ray=time_call(lambda: fov_overlap_4ray(tgt, mem), dev, repeats),
-                             ms_area=time_call(lambda: fov_overlap_area(tgt, mem), dev, repeats)))
+            rows.append(
+                dict(
+                    n=n,
+                    layout=layout,
+                    ms_4ray=time_call(lambda: fov_overlap_4ray(tgt, mem), dev, repeats),
+                    ms_area=time_call(lambda: fov_overlap_area(tgt, mem), dev, repeats),
+                )
+            )
     mem = _random_memory(loop_n, 20.0, 'cpu', torch.float64)
     t_cpu, m_list = tgt.double().cpu().tolist(), mem.tolist()
     loop_4ray = time_call(lambda: fov_overlap_4ray_loop(t_cpu, m_list), 'cpu', repeats=3, warmup=1)
-    loop_area = time_call(lambda: [fov_overlap_area(tgt.cpu().double(), m[None]) for m in mem], 'cpu', repeats=1, warmup=0)
+    loop_area = time_call(
+        lambda: [fov_overlap_area(tgt.cpu().double(), m[None]) for m in mem], 'cpu', repeats=1, warmup=0
+    )
     at = lambda layout: next(r for r in rows if r['n'] == loop_n and r['layout'] == layout)
-    return dict(device=device_name(dev), dtype=str(dtype).replace('torch.', ''), rows=rows,
-                loop=dict(n=loop_n, ms_4ray=loop_4ray, ms_area=loop_area,
-                          speedup_4ray=loop_4ray / at('near')['ms_4ray'], speedup_area=loop_area / at('near')['ms_area']),
-                agreement=fov_agreement())
+    return dict(
+        device=device_name(dev),
+        dtype=str(dtype).replace('torch.', ''),
+        rows=rows,
+        loop=dict(
+            n=loop_n,
+            ms_4ray=loop_4ray,
+            ms_area=loop_area,
+            speedup_4ray=loop_4ray / at('near')['ms_4ray'],
+            speedup_area=loop_area / at('near')['ms_area'],
+        ),
+        agreement=fov_agreement(),
+    )
 
-def format_geometry_bench(res:dict) -> str:
+
+def format_geometry_bench(res: dict) -> str:
     "A plain-text table of `bench_geometry`'s result."
     lines = [f"device: {res['device']} ({res['dtype']})", f"{'N':>9} {'layout':>7} {'4-ray ms':>10} {'area ms':>10}"]
     lines += [f"{r['n']:>9} {r['layout']:>7} {r['ms_4ray']:>10.3f} {r['ms_area']:>10.3f}" for r in res['rows']]
     l = res['loop']
-    lines.append(f"Python loop at N={l['n']}: 4-ray {l['ms_4ray']:.1f} ms ({l['speedup_4ray']:.0f}x slower), area {l['ms_area']:.1f} ms ({l['speedup_area']:.0f}x slower)")
+    lines.append(
+        f"Python loop at N={l['n']}: 4-ray {l['ms_4ray']:.1f} ms ({l['speedup_4ray']:.0f}x slower), area {l['ms_area']:.1f} ms ({l['speedup_area']:.0f}x slower)"
+    )
     return '\n'.join(lines)
 
+
 # %% ../nbs/90_bench.ipynb #2cd492c1
-def load_results(pattern:str='bench_geometry_*.json', root=None) -> list[dict]:
+def load_results(pattern: str = 'bench_geometry_*.json', root=None) -> list[dict]:
     "Saved results under `data/results/` (of the repository, or `root`) matching `pattern`."
     root = Path(root) if root else Path(__file__).resolve().parent.parent / 'data' / 'results'
     return [json.loads(p.read_text()) for p in sorted(root.glob(pattern))]
 
+
 # %% ../nbs/90_bench.ipynb #9a637bdc
-def bench_render(sizes=((64, 64), (128, 128)), n_frames:int=2000, chunk:int=256, write_threads:int=2) -> dict:
+def bench_render(sizes=((64, 64), (128, 128)), n_frames: int = 2000, chunk: int = 256, write_threads: int = 2) -> dict:
     "Frames/s of `WorldRenderer` (RGB + depth) alone and with chunked compressed writing, and bytes per frame, at each `(width, height)`."
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
     from memory_video.worlds import make_world, WorldRenderer
     from memory_video.datasets import tour_trajectory, atomic_write_bytes, _npz_bytes
+
     spec = make_world(0, 'rooms')
     poses, _ = tour_trajectory(spec, n_frames, 10.0, seed=0)
     rows = []
     for w, h in sizes:
         ren = WorldRenderer(spec, w, h)
-        ren.render(poses[:32])                                                 # warm-up: textures, display lists
-        t0 = time.perf_counter(); ren.render(poses); t_render = time.perf_counter() - t0
+        ren.render(poses[:32])  # warm-up: textures, display lists
+        t0 = time.perf_counter()
+        ren.render(poses)
+        t_render = time.perf_counter() - t0
         with tempfile.TemporaryDirectory() as d, ThreadPoolExecutor(write_threads) as pool:
-            t0 = time.perf_counter(); futs = []
+            t0 = time.perf_counter()
+            futs = []
             for c in range(0, n_frames, chunk):
-                rgb, dep = ren.render(poses[c:c + chunk])
-                futs.append(pool.submit(lambda c=c, rgb=rgb, dep=dep: atomic_write_bytes(Path(d) / f'chunk_{c:06d}.npz', _npz_bytes(rgb=rgb, depth=dep.astype(np.float16)))))
-            for f in futs: f.result()
+                rgb, dep = ren.render(poses[c : c + chunk])
+                futs.append(
+                    pool.submit(
+                        lambda c=c, rgb=rgb, dep=dep: atomic_write_bytes(
+                            Path(d) / f'chunk_{c:06d}.npz', _npz_bytes(rgb=rgb, depth=dep.astype(np.float16))
+                        )
+                    )
+                )
+            for f in futs:
+                f.result()
             t_write = time.perf_counter() - t0
             nbytes = sum(p.stat().st_size for p in Path(d).glob('*.npz'))
         ren.close()
-        rows.append(dict(width=w, height=h, frames=n_frames, fps_render=n_frames / t_render, fps_with_writing=n_frames / t_write, bytes_per_frame=nbytes / n_frames))
+        rows.append(
+            dict(
+                width=w,
+                height=h,
+                frames=n_frames,
+                fps_render=n_frames / t_render,
+                fps_with_writing=n_frames / t_write,
+                bytes_per_frame=nbytes / n_frames,
+            )
+        )
     return dict(device=device_name('cpu') if not torch.cuda.is_available() else torch.cuda.get_device_name(), rows=rows)
 
-def format_render_bench(res:dict) -> str:
+
+def format_render_bench(res: dict) -> str:
     "A plain-text table of `bench_render`."
     lines = [f"machine: {res['device']}", f"{'size':>9} {'render fps':>11} {'+ writing':>10} {'bytes/frame':>12}"]
-    lines += [f"{r['width']:>4}x{r['height']:<4} {r['fps_render']:>11.0f} {r['fps_with_writing']:>10.0f} {r['bytes_per_frame']:>12.0f}" for r in res['rows']]
+    lines += [
+        f"{r['width']:>4}x{r['height']:<4} {r['fps_render']:>11.0f} {r['fps_with_writing']:>10.0f} {r['bytes_per_frame']:>12.0f}"
+        for r in res['rows']
+    ]
     return '\n'.join(lines)
+
 
 # %% ../nbs/90_bench.ipynb #d76e45b2
 @torch.no_grad()
-def bench_vae(device:str='cpu', config:str='small', batch:int=8, clip_len:int=17, size:int=64, repeats:int=5) -> dict:
+def bench_vae(
+    device: str = 'cpu', config: str = 'small', batch: int = 8, clip_len: int = 17, size: int = 64, repeats: int = 5
+) -> dict:
     "Encode and decode frames/s of the causal VAE on `device`."
     from memory_video.vae import CausalVAE, VAE_CONFIGS
+
     dev = torch.device(device)
     vae = CausalVAE(VAE_CONFIGS[config]).to(dev).eval()
     x = torch.rand(batch, 3, clip_len, size, size, device=dev) * 2 - 1
@@ -183,18 +269,39 @@ def bench_vae(device:str='cpu', config:str='small', batch:int=8, clip_len:int=17
         t_enc = time_call(lambda: vae.encode(x), dev, repeats)
         t_dec = time_call(lambda: vae.decode(z), dev, repeats)
     n = batch * clip_len
-    return dict(device=device_name(dev), config=config, batch=batch, clip_len=clip_len, size=size, params=vae.n_params,
-                encode_fps=n / t_enc * 1e3, decode_fps=n / t_dec * 1e3)
+    return dict(
+        device=device_name(dev),
+        config=config,
+        batch=batch,
+        clip_len=clip_len,
+        size=size,
+        params=vae.n_params,
+        encode_fps=n / t_enc * 1e3,
+        decode_fps=n / t_dec * 1e3,
+    )
 
-def format_vae_bench(res:dict) -> str:
-    return (f"{res['device']}: VAE {res['config']} ({res['params']:,} parameters), {res['batch']} clips x {res['clip_len']} frames at {res['size']}x{res['size']}: "
-            f"encode {res['encode_fps']:.0f} frames/s, decode {res['decode_fps']:.0f} frames/s")
+
+def format_vae_bench(res: dict) -> str:
+    return (
+        f"{res['device']}: VAE {res['config']} ({res['params']:,} parameters), {res['batch']} clips x {res['clip_len']} frames at {res['size']}x{res['size']}: "
+        f"encode {res['encode_fps']:.0f} frames/s, decode {res['decode_fps']:.0f} frames/s"
+    )
+
 
 # %% ../nbs/90_bench.ipynb #de0a40ef
-def bench_memory(device:str='cpu', config:str='small', ks=(1, 5, 10, 20, 30), steps:int=50, T:int=5, size:int=8, repeats:int=3) -> dict:
+def bench_memory(
+    device: str = 'cpu',
+    config: str = 'small',
+    ks=(1, 5, 10, 20, 30),
+    steps: int = 50,
+    T: int = 5,
+    size: int = 8,
+    repeats: int = 3,
+) -> dict:
     "Seconds per sampled segment and frames/s vs context size k, for 'cam' and 'memlearner' (cached and uncached), bf16 on GPU."
     from dataclasses import asdict
     from memory_video.dit import MemoryDiT, DIT_CONFIGS, DiTConfig, sample, tokenize
+
     dev = torch.device(device)
     amp = torch.autocast('cuda', dtype=torch.bfloat16) if dev.type == 'cuda' else __import__('contextlib').nullcontext()
     rows = []
@@ -205,24 +312,59 @@ def bench_memory(device:str='cpu', config:str='small', ks=(1, 5, 10, 20, 30), st
         text = tokenize(['a room with brick walls and a portrait'], model.cfg.vocab, model.cfg.text_len).to(dev)
         for k in ks:
             ctx, ccams = torch.randn(1, C, k, size, size, device=dev), torch.randn(1, k, 12, device=dev)
-            for cache in ((False,) if mem == 'cam' else (True, False)):
-                with amp: ms = time_call(lambda: sample(model, noise, cams, ctx, ccams, text, steps=steps, cache=cache), dev, repeats, warmup=1)
-                rows.append(dict(memory=mem, cache=cache, k=k, seconds_per_segment=ms / 1e3, fps=(1 + 4 * (T - 1)) / (ms / 1e3)))
-    return dict(device=device_name(dev), config=config, steps=steps, latent_frames=T, video_frames=1 + 4 * (T - 1), latent_size=size, rows=rows)
+            for cache in (False,) if mem == 'cam' else (True, False):
+                with amp:
+                    ms = time_call(
+                        lambda: sample(model, noise, cams, ctx, ccams, text, steps=steps, cache=cache),
+                        dev,
+                        repeats,
+                        warmup=1,
+                    )
+                rows.append(
+                    dict(memory=mem, cache=cache, k=k, seconds_per_segment=ms / 1e3, fps=(1 + 4 * (T - 1)) / (ms / 1e3))
+                )
+    return dict(
+        device=device_name(dev),
+        config=config,
+        steps=steps,
+        latent_frames=T,
+        video_frames=1 + 4 * (T - 1),
+        latent_size=size,
+        rows=rows,
+    )
 
-def format_memory_bench(res:dict) -> str:
+
+def format_memory_bench(res: dict) -> str:
     "Frames/s per k, and FPS(k=max)/FPS(k=min), per mechanism; `res` is one `bench_memory` result or `{'runs': [...]}` of several."
-    if 'runs' in res: return '\n'.join(format_memory_bench(r) for r in res['runs'])
-    lines = [f"{res['device']}: DiT {res['config']}, {res['steps']} steps, {res['video_frames']} frames per segment, {res['latent_size']}x{res['latent_size']} latents"]
+    if 'runs' in res:
+        return '\n'.join(format_memory_bench(r) for r in res['runs'])
+    lines = [
+        f"{res['device']}: DiT {res['config']}, {res['steps']} steps, {res['video_frames']} frames per segment, {res['latent_size']}x{res['latent_size']} latents"
+    ]
     for mem, cache in (('cam', False), ('memlearner', True), ('memlearner', False)):
         r = [x for x in res['rows'] if x['memory'] == mem and x['cache'] == cache]
-        if not r: continue
-        lines.append(f"  {mem:<10} {'cached' if cache else 'uncached':<8} " + '  '.join(f"k={x['k']}: {x['fps']:.1f}" for x in r)
-                     + f"   FPS(k={r[-1]['k']})/FPS(k={r[0]['k']}) = {r[-1]['fps'] / r[0]['fps']:.2f}")
+        if not r:
+            continue
+        lines.append(
+            f"  {mem:<10} {'cached' if cache else 'uncached':<8} "
+            + '  '.join(f"k={x['k']}: {x['fps']:.1f}" for x in r)
+            + f"   FPS(k={r[-1]['k']})/FPS(k={r[0]['k']}) = {r[-1]['fps'] / r[0]['fps']:.2f}"
+        )
     return '\n'.join(lines)
 
-def bench_structured_attention(device:str='cpu', heads:int=12, head_dim:int=64, n_c:int=20 * 256, n_q:int=256, n_p:int=20 * 256, batch:int=2,
-                               repeats:int=20, kernel:str|None=None, min_run_time:float=1.0) -> dict:
+
+def bench_structured_attention(
+    device: str = 'cpu',
+    heads: int = 12,
+    head_dim: int = 64,
+    n_c: int = 20 * 256,
+    n_q: int = 256,
+    n_p: int = 20 * 256,
+    batch: int = 2,
+    repeats: int = 20,
+    kernel: str | None = None,
+    min_run_time: float = 1.0,
+) -> dict:
     """Forward+backward ms of `memlearner_attention` (C->C, Q->C+Q, P->Q+P) vs one dense attention over the same C+Q+P tokens.
 
     Both start from one fused qkv `(B, N, 3, heads, hd)`, as the model's projection makes it, and end in `(B, N, heads*hd)` for the output
@@ -234,40 +376,84 @@ def bench_structured_attention(device:str='cpu', heads:int=12, head_dim:int=64, 
     from torch.nn.attention import sdpa_kernel, SDPBackend
     from torch.utils.benchmark import Timer
     from memory_video.dit import memlearner_attention
-    dev = torch.device(device); dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
+
+    dev = torch.device(device)
+    dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
     n = n_c + n_q + n_p
     qkv = torch.randn(batch, n, 3, heads, head_dim, device=dev, dtype=dt, requires_grad=True)
     grad = torch.randn(batch, n, heads * head_dim, device=dev, dtype=dt)
     dense_ctx = (lambda: sdpa_kernel(SDPBackend.FLASH_ATTENTION)) if kernel == 'flash' else contextlib.nullcontext
+
     def step(attend, ctx=contextlib.nullcontext):
         def run():
             q, k, v = (t.transpose(1, 2) for t in qkv.unbind(2))
-            with ctx(): attend(q, k, v).transpose(1, 2).flatten(2).backward(grad)
+            with ctx():
+                attend(q, k, v).transpose(1, 2).flatten(2).backward(grad)
             qkv.grad = None
+
         return run
-    def steady(fn): return Timer('fn()', globals=dict(fn=fn), num_threads=torch.get_num_threads()).blocked_autorange(min_run_time=min_run_time).median * 1e3
-    structured, dense = step(lambda q, k, v: memlearner_attention(q, k, v, n_c, n_q, kernel=kernel)), step(F.scaled_dot_product_attention, dense_ctx)
+
+    def steady(fn):
+        return (
+            Timer('fn()', globals=dict(fn=fn), num_threads=torch.get_num_threads())
+            .blocked_autorange(min_run_time=min_run_time)
+            .median
+            * 1e3
+        )
+
+    structured, dense = (
+        step(lambda q, k, v: memlearner_attention(q, k, v, n_c, n_q, kernel=kernel)),
+        step(F.scaled_dot_product_attention, dense_ctx),
+    )
     with torch.enable_grad():
         ts_sync, td_sync = time_call(structured, dev, repeats), time_call(dense, dev, repeats)
         ts, td = steady(structured), steady(dense)
     flop_ratio = n * n / (n_c * n_c + n_q * (n_c + n_q) + n_p * (n_q + n_p))
-    return dict(device=device_name(dev), tokens=dict(C=n_c, Q=n_q, P=n_p), batch=batch, heads=heads, head_dim=head_dim, kernel=kernel or 'default',
-                ms_structured=ts, ms_dense=td, speedup=td / ts, ms_structured_synced=ts_sync, ms_dense_synced=td_sync, speedup_synced=td_sync / ts_sync,
-                flop_ratio=flop_ratio)
+    return dict(
+        device=device_name(dev),
+        tokens=dict(C=n_c, Q=n_q, P=n_p),
+        batch=batch,
+        heads=heads,
+        head_dim=head_dim,
+        kernel=kernel or 'default',
+        ms_structured=ts,
+        ms_dense=td,
+        speedup=td / ts,
+        ms_structured_synced=ts_sync,
+        ms_dense_synced=td_sync,
+        speedup_synced=td_sync / ts_sync,
+        flop_ratio=flop_ratio,
+    )
 
-def format_attention_bench(res:dict) -> str:
-    return '\n'.join(f"{x['device']}: batch {x['batch']}, {x['kernel']} kernels: structured {x['ms_structured']:.2f} ms vs dense {x['ms_dense']:.2f} ms "
-                     f"fwd+bwd: {x['speedup']:.2f}x steady state, {x['speedup_synced']:.2f}x synchronising after each call (FLOP ratio {x['flop_ratio']:.2f}); "
-                     f"tokens {x['tokens']}" for x in res['rows'])
+
+def format_attention_bench(res: dict) -> str:
+    return '\n'.join(
+        f"{x['device']}: batch {x['batch']}, {x['kernel']} kernels: structured {x['ms_structured']:.2f} ms vs dense {x['ms_dense']:.2f} ms "
+        f"fwd+bwd: {x['speedup']:.2f}x steady state, {x['speedup_synced']:.2f}x synchronising after each call (FLOP ratio {x['flop_ratio']:.2f}); "
+        f"tokens {x['tokens']}"
+        for x in res['rows']
+    )
+
 
 # %% ../nbs/90_bench.ipynb #5765ae8c
-PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}                               # dense bf16, vendor figures
+PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}  # dense bf16, vendor figures
 
-def bench_mfu(device:str='cuda', config:str='base', batch:int=4, T:int=5, k:int=20, size:int=32, repeats:int=10, compile:bool=False) -> dict:
+
+def bench_mfu(
+    device: str = 'cuda',
+    config: str = 'base',
+    batch: int = 4,
+    T: int = 5,
+    k: int = 20,
+    size: int = 32,
+    repeats: int = 10,
+    compile: bool = False,
+) -> dict:
     "Training-step time, TFLOP/s and MFU (bf16) of the DiT (CaM memory) at `T` predicted + `k` context latent frames of `size`x`size`."
     from dataclasses import asdict
     from torch.utils.flop_counter import FlopCounterMode
     from memory_video.dit import MemoryDiT, DIT_CONFIGS, DiTConfig, flow_matching_loss, tokenize
+
     dev = torch.device(device)
     model = MemoryDiT(DiTConfig(**{**asdict(DIT_CONFIGS[config]), 'memory': 'cam'})).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=dev.type == 'cuda')
@@ -276,45 +462,83 @@ def bench_mfu(device:str='cuda', config:str='base', batch:int=4, T:int=5, k:int=
     ctx, cc = torch.randn(batch, C, k, size, size, device=dev), torch.randn(batch, k, 12, device=dev)
     text = tokenize(['a room'] * batch, model.cfg.vocab, model.cfg.text_len).to(dev)
     amp = torch.autocast('cuda', dtype=torch.bfloat16) if dev.type == 'cuda' else __import__('contextlib').nullcontext()
+
     def step():
-        with amp: loss = flow_matching_loss(model, x0, cams, ctx, cc, text)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    with FlopCounterMode(display=False) as fc: step()                          # counted on the eager model
+        with amp:
+            loss = flow_matching_loss(model, x0, cams, ctx, cc, text)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    with FlopCounterMode(display=False) as fc:
+        step()  # counted on the eager model
     flops = fc.get_total_flops()
-    if compile: model.forward = torch.compile(model.forward)                   # same FLOPs, fused elementwise work
+    if compile:
+        model.forward = torch.compile(model.forward)  # same FLOPs, fused elementwise work
     ms = time_call(step, dev, repeats, warmup=3)
     name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu'
     peak = next((v for key, v in PEAK_BF16_TFLOPS.items() if key in name), None)
     tflops = flops / (ms / 1e3) / 1e12
-    return dict(device=device_name(dev), config=config, params=model.n_params, batch=batch, tokens=(T + k) * (size // model.cfg.patch) ** 2, compiled=compile,
-                step_ms=ms, tflops=tflops, peak_tflops=peak, mfu=tflops / peak if peak else None)
+    return dict(
+        device=device_name(dev),
+        config=config,
+        params=model.n_params,
+        batch=batch,
+        tokens=(T + k) * (size // model.cfg.patch) ** 2,
+        compiled=compile,
+        step_ms=ms,
+        tflops=tflops,
+        peak_tflops=peak,
+        mfu=tflops / peak if peak else None,
+    )
 
 
-def format_mfu_bench(res:dict) -> str:
+def format_mfu_bench(res: dict) -> str:
     "One line per `bench_mfu` row in `res['rows']`."
-    return '\n'.join(f"{r['device']}: {r['config']} ({r['params']:,} params){' compiled' if r.get('compiled') else ' eager'}, batch {r['batch']} x {r['tokens']} tokens: "
-                     f"{r['step_ms']:.1f} ms/step, {r['tflops']:.0f} TFLOP/s, MFU {'n/a (no peak known)' if r['mfu'] is None else format(r['mfu'], '.1%')}" for r in res['rows'])
+    return '\n'.join(
+        f"{r['device']}: {r['config']} ({r['params']:,} params){' compiled' if r.get('compiled') else ' eager'}, batch {r['batch']} x {r['tokens']} tokens: "
+        f"{r['step_ms']:.1f} ms/step, {r['tflops']:.0f} TFLOP/s, MFU {'n/a (no peak known)' if r['mfu'] is None else format(r['mfu'], '.1%')}"
+        for r in res['rows']
+    )
+
 
 # %% ../nbs/90_bench.ipynb #1428bfc3
-def bench_retrieval(device:str='cpu', sizes=(10**4, 10**5, 10**6), k:int=20, repeats:int=10,
-                    strategies=('recent', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far')) -> dict:
+def bench_retrieval(
+    device: str = 'cpu',
+    sizes=(10**4, 10**5, 10**6),
+    k: int = 20,
+    repeats: int = 10,
+    strategies=('recent', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far'),
+) -> dict:
     "Milliseconds per `retrieve` call vs bank size on `device` (on CUDA, the FOV strategies eager and compiled)."
     from memory_video.retrieval import MemoryBank, retrieve
-    dev = torch.device(device); rows = []
+
+    dev = torch.device(device)
+    rows = []
     g = torch.Generator().manual_seed(0)
     for n in sizes:
-        s = torch.arange(n + 5, dtype=torch.float64)                                   # a Lissajous tour of a 40 x 30 m area: it keeps coming back
+        s = torch.arange(n + 5, dtype=torch.float64)  # a Lissajous tour of a 40 x 30 m area: it keeps coming back
         xy = torch.stack([20 * torch.sin(s / 300), 15 * torch.sin(s / 470 + 1)], -1)
         d = torch.stack([20 / 300 * torch.cos(s / 300), 15 / 470 * torch.cos(s / 470 + 1)], -1)
         poses = torch.cat([xy, torch.atan2(d[:, 1], d[:, 0])[:, None]], -1).float()
         bank = MemoryBank(dev).append(poses[:n], torch.arange(n))
         target = poses[n:].to(dev)
         for s in strategies:
-            for fused in ((False, True) if dev.type == 'cuda' and s.startswith('fov') else (False,)):    # eager, and fused by torch.compile
+            for fused in (
+                (False, True) if dev.type == 'cuda' and s.startswith('fov') else (False,)
+            ):  # eager, and fused by torch.compile
                 ms = time_call(lambda: retrieve(s, bank, target, k, compiled=fused), dev, repeats, warmup=3)
-                rows.append(dict(n=n, strategy=s, compiled=fused, ms=ms, picked=len(retrieve(s, bank, target, k, compiled=fused))))
+                rows.append(
+                    dict(
+                        n=n, strategy=s, compiled=fused, ms=ms, picked=len(retrieve(s, bank, target, k, compiled=fused))
+                    )
+                )
     return dict(device=device_name(dev), k=k, rows=rows)
 
-def format_retrieval_bench(res:dict) -> str:
-    lines = [f"{res['device']}: k = {res['k']}"] + [f"  N={r['n']:>8,} {r['strategy']:<22} {'compiled' if r.get('compiled') else 'eager':<8} {r['ms']:8.2f} ms  ({r['picked']} picked)" for r in res['rows']]
+
+def format_retrieval_bench(res: dict) -> str:
+    lines = [f"{res['device']}: k = {res['k']}"] + [
+        f"  N={r['n']:>8,} {r['strategy']:<22} {'compiled' if r.get('compiled') else 'eager':<8} {r['ms']:8.2f} ms  ({r['picked']} picked)"
+        for r in res['rows']
+    ]
     return '\n'.join(lines)

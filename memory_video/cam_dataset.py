@@ -16,132 +16,196 @@ from .datasets import Video
 __all__ = ['CAM_FPS', 'CAM_CLIP_LEN', 'CAM_CLIP_STEP', 'write_cam_fixture', 'parse_cam_captions', 'CamVideo', 'CamDataset']
 
 # %% ../nbs/00d_cam_dataset.ipynb #898fcca7
-CAM_FPS = 30.0                         # CaM renders at 30 fps
-CAM_CLIP_LEN, CAM_CLIP_STEP = 77, 76   # captioned clips: 77 frames, end inclusive, a new one every 76 frames
-_LAYOUT = {'frames/': 'frames/<scene>/<%04d>.png', 'jsons/': 'jsons/<scene>.json',
-           'overlap_labels/': 'overlap_labels/<scene>/<i>.json', 'captions.txt': 'captions.txt'}
+CAM_FPS = 30.0  # CaM renders at 30 fps
+CAM_CLIP_LEN, CAM_CLIP_STEP = 77, 76  # captioned clips: 77 frames, end inclusive, a new one every 76 frames
+_LAYOUT = {
+    'frames/': 'frames/<scene>/<%04d>.png',
+    'jsons/': 'jsons/<scene>.json',
+    'overlap_labels/': 'overlap_labels/<scene>/<i>.json',
+    'captions.txt': 'captions.txt',
+}
 _FRAME_RE = re.compile(r'^(\d+)\.png$')
 _CLIP_RE = re.compile(r'^(?P<scene>.+)/(?P<start>\d+)_(?P<end>\d+)\.mp4$')
 
+
 # %% ../nbs/00d_cam_dataset.ipynb #88b277e1
-def _cam_fixture_scene(n_frames:int, width:int, height:int, g:np.random.Generator):
+def _cam_fixture_scene(n_frames: int, width: int, height: int, g: np.random.Generator):
     "Unreal `position` (cm) and `rotation` (deg) `(T, 3)` rounded as in a JSON file, and frames `(T, H, W, 3)` uint8, for one fixture scene."
     t = np.arange(n_frames)
-    th = 3 * np.pi * t / max(n_frames - 1, 1) + g.uniform(0, 2 * np.pi)        # 1.5 laps of the circle
-    yaw = th + 0.75 * np.pi + 0.6 * np.sin(0.3 * t + g.uniform(0, 2 * np.pi))  # 45 deg inward of travel, wobbling both ways
+    th = 3 * np.pi * t / max(n_frames - 1, 1) + g.uniform(0, 2 * np.pi)  # 1.5 laps of the circle
+    yaw = (
+        th + 0.75 * np.pi + 0.6 * np.sin(0.3 * t + g.uniform(0, 2 * np.pi))
+    )  # 45 deg inward of travel, wobbling both ways
     pos, rot = planar_to_unreal(torch.tensor(np.stack([3 * np.cos(th), 3 * np.sin(th), yaw], -1)), height=-2.0)
-    rot[:, 2] = torch.remainder(rot[:, 2] + 180, 360) - 180                   # Unreal's usual (-180, 180] range
-    pos, rot = pos.numpy().round(2) + 0.0, rot.numpy().round(4) + 0.0           # + 0.0 turns -0.0 into 0.0
-    pano = np.repeat(g.integers(0, 256, (36, 3)), 10, 0).astype(np.float64)    # 360 columns, one per degree of azimuth
-    pano = (pano + np.roll(pano, 5, 0)) / 2                                     # softer edges
-    az = -rot[:, 2:3] + np.linspace(CAM_HFOV_DEG / 2, -CAM_HFOV_DEG / 2, width)  # ours = -Unreal yaw; image left = larger yaw
-    cols = pano[np.round(az).astype(int) % 360]                                 # (T, W, 3)
-    shade = np.linspace(1.0, 0.6, height)[None, :, None, None]                  # darker towards the ground
-    rgb = (cols[:, None] * shade).round().astype(np.uint8)                      # (T, H, W, 3)
+    rot[:, 2] = torch.remainder(rot[:, 2] + 180, 360) - 180  # Unreal's usual (-180, 180] range
+    pos, rot = pos.numpy().round(2) + 0.0, rot.numpy().round(4) + 0.0  # + 0.0 turns -0.0 into 0.0
+    pano = np.repeat(g.integers(0, 256, (36, 3)), 10, 0).astype(np.float64)  # 360 columns, one per degree of azimuth
+    pano = (pano + np.roll(pano, 5, 0)) / 2  # softer edges
+    az = -rot[:, 2:3] + np.linspace(
+        CAM_HFOV_DEG / 2, -CAM_HFOV_DEG / 2, width
+    )  # ours = -Unreal yaw; image left = larger yaw
+    cols = pano[np.round(az).astype(int) % 360]  # (T, W, 3)
+    shade = np.linspace(1.0, 0.6, height)[None, :, None, None]  # darker towards the ground
+    rgb = (cols[:, None] * shade).round().astype(np.uint8)  # (T, H, W, 3)
     rgb[:, 0, 0, 0], rgb[:, 0, 0, 1] = t % 256, t // 256
     return pos, rot, rgb
 
-def write_cam_fixture(root, scenes=('scene_a', 'scene_b'), n_frames:int=2 * CAM_CLIP_STEP + 1, width:int=64, height:int=36,
-                      seed:int=0, clip_len:int=CAM_CLIP_LEN, clip_step:int=CAM_CLIP_STEP) -> Path:
+
+def write_cam_fixture(
+    root,
+    scenes=('scene_a', 'scene_b'),
+    n_frames: int = 2 * CAM_CLIP_STEP + 1,
+    width: int = 64,
+    height: int = 36,
+    seed: int = 0,
+    clip_len: int = CAM_CLIP_LEN,
+    clip_step: int = CAM_CLIP_STEP,
+) -> Path:
     """Write a small synthetic dataset in the public CaM layout under `root` (created) and return `root` as a `Path`.
     A fixture for tests and examples, not data: see above for how frames, poses and labels are made. Each scene has
     `n_frames` PNGs of `width` x `height`; captions cover every full clip of `clip_len` frames started every `clip_step`."""
     root, g, lines = Path(root), np.random.default_rng(seed), []
-    if n_frames < 1: raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
-    for d in ('frames', 'jsons', 'overlap_labels'): (root/d).mkdir(parents=True, exist_ok=True)
+    if n_frames < 1:
+        raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
+    for d in ('frames', 'jsons', 'overlap_labels'):
+        (root / d).mkdir(parents=True, exist_ok=True)
     for scene in scenes:
         pos, rot, rgb = _cam_fixture_scene(n_frames, width, height, g)
-        (root/'frames'/scene).mkdir(exist_ok=True)
-        for i, im in enumerate(rgb): Image.fromarray(im).save(root/'frames'/scene/f'{i:04d}.png')
-        cams = {str(i): {'position': pos[i].tolist(), 'rotation': rot[i].tolist(), 'scale': [1, 1, 1]} for i in range(n_frames)}
-        (root/'jsons'/f'{scene}.json').write_text(json.dumps({'CineCameraActor': cams}, indent=4))
-        planar, _ = unreal_to_planar(pos, rot)                 # label what a reader of the rounded JSON will see
+        (root / 'frames' / scene).mkdir(exist_ok=True)
+        for i, im in enumerate(rgb):
+            Image.fromarray(im).save(root / 'frames' / scene / f'{i:04d}.png')
+        cams = {
+            str(i): {'position': pos[i].tolist(), 'rotation': rot[i].tolist(), 'scale': [1, 1, 1]}
+            for i in range(n_frames)
+        }
+        (root / 'jsons' / f'{scene}.json').write_text(json.dumps({'CineCameraActor': cams}, indent=4))
+        planar, _ = unreal_to_planar(pos, rot)  # label what a reader of the rounded JSON will see
         ov = fov_overlap_4ray(planar[:, None], planar[None, :])  # (T, T), whole video: future frames included
-        (root/'overlap_labels'/scene).mkdir(exist_ok=True)
+        (root / 'overlap_labels' / scene).mkdir(exist_ok=True)
         for i in range(n_frames):
             lab = {'frame_index': str(i), 'overlapping_frames': [str(j) for j in ov[i].nonzero().flatten().tolist()]}
-            (root/'overlap_labels'/scene/f'{i}.json').write_text(json.dumps(lab))
+            (root / 'overlap_labels' / scene / f'{i}.json').write_text(json.dumps(lab))
         for k, s in enumerate(range(0, n_frames - clip_len + 1, clip_step)):
-            lines.append(f"{scene}/{s:04d}_{s + clip_len - 1:04d}.mp4\tA fixture camera circles a striped panorama in {scene}, clip {k}.")
-    (root/'captions.txt').write_text(''.join(l + '\n' for l in lines))
+            lines.append(
+                f"{scene}/{s:04d}_{s + clip_len - 1:04d}.mp4\tA fixture camera circles a striped panorama in {scene}, clip {k}."
+            )
+    (root / 'captions.txt').write_text(''.join(l + '\n' for l in lines))
     return root
+
 
 # %% ../nbs/00d_cam_dataset.ipynb #f0f7bbef
 def parse_cam_captions(path) -> dict[str, list[tuple[int, int, str]]]:
     "Read CaM's `captions.txt` -> `{scene: [(start, end, text), ...]}` sorted by `start`; `end` is inclusive."
     path, out = Path(path), {}
     for n, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
-        if not line.strip(): continue
+        if not line.strip():
+            continue
         if '\t' not in line:
-            raise ValueError(f"{path}:{n}: no TAB in {line[:80]!r}; expected '<scene>/<start:04d>_<end:04d>.mp4<TAB><caption>'")
+            raise ValueError(
+                f"{path}:{n}: no TAB in {line[:80]!r}; expected '<scene>/<start:04d>_<end:04d>.mp4<TAB><caption>'"
+            )
         clip, text = line.split('\t', 1)
         m = _CLIP_RE.match(clip.strip())
-        if m is None: raise ValueError(f"{path}:{n}: clip name {clip!r} is not of the form '<scene>/<start:04d>_<end:04d>.mp4'")
+        if m is None:
+            raise ValueError(f"{path}:{n}: clip name {clip!r} is not of the form '<scene>/<start:04d>_<end:04d>.mp4'")
         s, e = int(m['start']), int(m['end'])
-        if e < s: raise ValueError(f"{path}:{n}: clip {clip!r} ends (frame {e}) before it starts (frame {s}); expected start <= end")
+        if e < s:
+            raise ValueError(
+                f"{path}:{n}: clip {clip!r} ends (frame {e}) before it starts (frame {s}); expected start <= end"
+            )
         out.setdefault(m['scene'], []).append((s, e, text.strip()))
     return {k: sorted(v) for k, v in out.items()}
 
+
 # %% ../nbs/00d_cam_dataset.ipynb #e4a7e48b
-def _read_png(path:Path) -> np.ndarray:
+def _read_png(path: Path) -> np.ndarray:
     "An image file as an RGB array `(H, W, 3)` uint8, or a `ValueError` naming the file."
     try:
-        with Image.open(path) as im: return np.array(im.convert('RGB'))
-    except Exception as e: raise ValueError(f"{path}: cannot read this frame as an image ({type(e).__name__}: {e}); expected a PNG") from None
+        with Image.open(path) as im:
+            return np.array(im.convert('RGB'))
+    except Exception as e:
+        raise ValueError(
+            f"{path}: cannot read this frame as an image ({type(e).__name__}: {e}); expected a PNG"
+        ) from None
 
-def _png_size(path:Path) -> tuple[int, int]:
+
+def _png_size(path: Path) -> tuple[int, int]:
     "`(width, height)` of an image from its header, or a `ValueError` naming the file."
     try:
-        with Image.open(path) as im: return im.size
-    except Exception as e: raise ValueError(f"{path}: cannot read this frame as an image ({type(e).__name__}: {e}); expected a PNG") from None
+        with Image.open(path) as im:
+            return im.size
+    except Exception as e:
+        raise ValueError(
+            f"{path}: cannot read this frame as an image ({type(e).__name__}: {e}); expected a PNG"
+        ) from None
 
-def _count_frames(frame_dir:Path) -> int:
+
+def _count_frames(frame_dir: Path) -> int:
     "Number of frames T in `frame_dir`, which must hold exactly `0000.png` .. `T-1` (other files are ignored)."
-    if not frame_dir.is_dir(): raise ValueError(f"{frame_dir}: frames folder not found; expected frames/<scene>/0000.png, 0001.png, ...")
+    if not frame_dir.is_dir():
+        raise ValueError(f"{frame_dir}: frames folder not found; expected frames/<scene>/0000.png, 0001.png, ...")
     idx = set()
     for f in frame_dir.iterdir():
         m = _FRAME_RE.match(f.name)
-        if m is None: continue
-        if f.name != f'{int(m[1]):04d}.png': raise ValueError(f"{f}: frame file name is not zero-padded; expected {int(m[1]):04d}.png")
+        if m is None:
+            continue
+        if f.name != f'{int(m[1]):04d}.png':
+            raise ValueError(f"{f}: frame file name is not zero-padded; expected {int(m[1]):04d}.png")
         idx.add(int(m[1]))
-    if not idx: raise ValueError(f"{frame_dir}: no frame files; expected 0000.png, 0001.png, ...")
+    if not idx:
+        raise ValueError(f"{frame_dir}: no frame files; expected 0000.png, 0001.png, ...")
     T = max(idx) + 1
     if len(idx) != T:
         miss = min(set(range(T)) - idx)
-        raise ValueError(f"{frame_dir/f'{miss:04d}.png'}: frame file missing; expected contiguous frames 0000.png..{T - 1:04d}.png "
-                         f"({T - len(idx)} of {T} missing)")
+        raise ValueError(
+            f"{frame_dir / f'{miss:04d}.png'}: frame file missing; expected contiguous frames 0000.png..{T - 1:04d}.png "
+            f"({T - len(idx)} of {T} missing)"
+        )
     return T
 
-def _read_cam_json(path:Path, n_frames:int, frame_dir:Path) -> tuple[np.ndarray, np.ndarray]:
+
+def _read_cam_json(path: Path, n_frames: int, frame_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     "Unreal `position` (cm) and `rotation` (deg) `(T, 3)` float64, in frame order, from a CaM camera JSON."
-    if not path.is_file(): raise ValueError(f"{path}: camera JSON not found; expected jsons/<scene>.json with one pose per frame")
-    try: d = json.loads(path.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+    if not path.is_file():
+        raise ValueError(f"{path}: camera JSON not found; expected jsons/<scene>.json with one pose per frame")
+    try:
+        d = json.loads(path.read_text(encoding='utf-8'))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not valid JSON ({e})") from None
     cams = d.get('CineCameraActor') if isinstance(d, dict) else None
     if not isinstance(cams, dict):
-        raise ValueError(f"{path}: expected {{'CineCameraActor': {{'<frame>': {{'position': [x, y, z], 'rotation': [...]}}}}}}, "
-                         f"got {'keys ' + str(list(d)[:5]) if isinstance(d, dict) else type(d).__name__}")
+        raise ValueError(
+            f"{path}: expected {{'CineCameraActor': {{'<frame>': {{'position': [x, y, z], 'rotation': [...]}}}}}}, "
+            f"got {'keys ' + str(list(d)[:5]) if isinstance(d, dict) else type(d).__name__}"
+        )
     if len(cams) != n_frames:
         raise ValueError(f"{path}: {len(cams)} poses but {n_frames} frames in {frame_dir}; expected one pose per frame")
     byframe = {}
     for k, e in cams.items():
         if not (isinstance(k, str) and k.isdigit()) or int(k) in byframe:
-            raise ValueError(f"{path}: frame key {k!r} is not a frame number or repeats one; expected keys '0'..'{n_frames - 1}'")
+            raise ValueError(
+                f"{path}: frame key {k!r} is not a frame number or repeats one; expected keys '0'..'{n_frames - 1}'"
+            )
         byframe[int(k)] = e
     pos, rot = np.empty((n_frames, 3)), np.empty((n_frames, 3))
     for i in range(n_frames):
         e = byframe.get(i)
-        if e is None: raise ValueError(f"{path}: no pose for frame '{i}'; expected keys '0'..'{n_frames - 1}'")
+        if e is None:
+            raise ValueError(f"{path}: no pose for frame '{i}'; expected keys '0'..'{n_frames - 1}'")
         for name, arr in (('position', pos), ('rotation', rot)):
-            try: arr[i] = np.asarray(e[name], dtype=np.float64).reshape(3)
+            try:
+                arr[i] = np.asarray(e[name], dtype=np.float64).reshape(3)
             except (KeyError, TypeError, ValueError):
                 got = e.get(name) if isinstance(e, dict) else e
                 raise ValueError(f"{path}: frame '{i}': {name} is {got!r}; expected 3 numbers") from None
     bad = ~np.isfinite(np.concatenate([pos, rot], 1)).all(1)
     if bad.any():
         i = int(bad.argmax())
-        raise ValueError(f"{path}: frame '{i}' has a non-finite pose (position {pos[i].tolist()}, rotation {rot[i].tolist()}); expected finite numbers")
+        raise ValueError(
+            f"{path}: frame '{i}' has a non-finite pose (position {pos[i].tolist()}, rotation {rot[i].tolist()}); expected finite numbers"
+        )
     return pos, rot
+
 
 # %% ../nbs/00d_cam_dataset.ipynb #00884adf
 class CamVideo(Video):
@@ -150,84 +214,125 @@ class CamVideo(Video):
     `poses` (T, 3) float64 planar `[x, y, yaw]` (m, rad, our convention); `heights` (T,) float64 (m); `K` (3, 3) float64 for
     `CAM_HFOV_DEG` horizontal at the frames' size; `captions` [(start, end, text)], end inclusive; `covis_kind` 'labels'.
     Pass `captions` (already parsed, as `CamDataset` does) to skip reading `root/captions.txt`."""
+
     fps, covis_kind = CAM_FPS, 'labels'
 
-    def __init__(self, root, scene:str, captions=None):
+    def __init__(self, root, scene: str, captions=None):
         self.root, self.name = Path(root), str(scene)
-        self.frame_dir, self.label_dir = self.root/'frames'/self.name, self.root/'overlap_labels'/self.name
-        self.json_path = self.root/'jsons'/f'{self.name}.json'
+        self.frame_dir, self.label_dir = self.root / 'frames' / self.name, self.root / 'overlap_labels' / self.name
+        self.json_path = self.root / 'jsons' / f'{self.name}.json'
         self.n_frames = _count_frames(self.frame_dir)
         self.width, self.height = _png_size(self.frame_path(0))
         self.K = intrinsics_from_fov(CAM_HFOV_DEG, self.width, self.height, axis='horizontal')
         pos, rot = _read_cam_json(self.json_path, self.n_frames, self.frame_dir)
-        try: self.poses, self.heights = unreal_to_planar(pos, rot)
-        except ValueError as e: raise ValueError(f"{self.json_path} (scene {self.name!r}; index = (frame, angle)): {e}") from None
+        try:
+            self.poses, self.heights = unreal_to_planar(pos, rot)
+        except ValueError as e:
+            raise ValueError(f"{self.json_path} (scene {self.name!r}; index = (frame, angle)): {e}") from None
         if not self.label_dir.is_dir():
-            raise ValueError(f"{self.label_dir}: overlap label folder not found; expected overlap_labels/{self.name}/<i>.json, one per frame")
-        cap_path = self.root/'captions.txt'
-        if captions is None: captions = parse_cam_captions(cap_path).get(self.name, []) if cap_path.is_file() else []
+            raise ValueError(
+                f"{self.label_dir}: overlap label folder not found; expected overlap_labels/{self.name}/<i>.json, one per frame"
+            )
+        cap_path = self.root / 'captions.txt'
+        if captions is None:
+            captions = parse_cam_captions(cap_path).get(self.name, []) if cap_path.is_file() else []
         self.captions = sorted((int(s), int(e), str(c)) for s, e, c in captions)
         for s, e, _ in self.captions:
             if not 0 <= s <= e < self.n_frames:
-                raise ValueError(f"{cap_path}: clip {self.name}/{s:04d}_{e:04d}.mp4 is outside the scene's frames 0..{self.n_frames - 1}")
+                raise ValueError(
+                    f"{cap_path}: clip {self.name}/{s:04d}_{e:04d}.mp4 is outside the scene's frames 0..{self.n_frames - 1}"
+                )
         self.check()
 
-    def frame_path(self, i:int) -> Path: return self.frame_dir/f'{i:04d}.png'
-    def label_path(self, i:int) -> Path: return self.label_dir/f'{i}.json'
+    def frame_path(self, i: int) -> Path:
+        return self.frame_dir / f'{i:04d}.png'
 
-    def _frames(self, idx:torch.Tensor) -> torch.Tensor:
+    def label_path(self, i: int) -> Path:
+        return self.label_dir / f'{i}.json'
+
+    def _frames(self, idx: torch.Tensor) -> torch.Tensor:
         "Frames `(len(idx), H, W, 3)` uint8, one PNG read per index."
         out = torch.empty((len(idx), self.height, self.width, 3), dtype=torch.uint8)
         for n, i in enumerate(idx.tolist()):
             a = _read_png(self.frame_path(i))
             if a.shape[:2] != (self.height, self.width):
-                raise ValueError(f"{self.frame_path(i)}: frame is {a.shape[1]}x{a.shape[0]}; expected {self.width}x{self.height} like frame 0000")
+                raise ValueError(
+                    f"{self.frame_path(i)}: frame is {a.shape[1]}x{a.shape[0]}; expected {self.width}x{self.height} like frame 0000"
+                )
             out[n] = torch.from_numpy(a)
         return out
 
-    def _covisible(self, i:int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _covisible(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         "All frames `j` (long, sorted, future ones included) labelled as overlapping frame `i`, with scores 1.0; `covisible` applies `past_only`."
         path = self.label_path(i)
-        if not path.is_file(): raise ValueError(f"{path}: overlap label file for frame {i} not found; expected overlap_labels/{self.name}/{i}.json")
-        try: d = json.loads(path.read_text(encoding='utf-8'))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not valid JSON ({e})") from None
+        if not path.is_file():
+            raise ValueError(
+                f"{path}: overlap label file for frame {i} not found; expected overlap_labels/{self.name}/{i}.json"
+            )
+        try:
+            d = json.loads(path.read_text(encoding='utf-8'))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{path}: not valid JSON ({e})") from None
         if not isinstance(d, dict) or not isinstance(d.get('overlapping_frames'), list):
             raise ValueError(f"{path}: expected {{'frame_index': '{i}', 'overlapping_frames': ['<j>', ...]}}")
-        if str(d.get('frame_index')) != str(i): raise ValueError(f"{path}: frame_index is {d.get('frame_index')!r}; expected '{i}'")
-        try: j = torch.tensor([int(x) for x in d['overlapping_frames']], dtype=torch.long)
-        except (TypeError, ValueError): raise ValueError(f"{path}: overlapping_frames must list frame numbers, got {d['overlapping_frames'][:5]!r}...") from None
+        if str(d.get('frame_index')) != str(i):
+            raise ValueError(f"{path}: frame_index is {d.get('frame_index')!r}; expected '{i}'")
+        try:
+            j = torch.tensor([int(x) for x in d['overlapping_frames']], dtype=torch.long)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{path}: overlapping_frames must list frame numbers, got {d['overlapping_frames'][:5]!r}..."
+            ) from None
         if len(j) and (int(j.min()) < 0 or int(j.max()) >= self.n_frames):
             bad = int(j[(j < 0) | (j >= self.n_frames)][0])
             raise ValueError(f"{path}: overlapping frame {bad} is outside the scene's frames 0..{self.n_frames - 1}")
         j = torch.unique(j)
         return j, torch.ones(len(j))
 
+
 # %% ../nbs/00d_cam_dataset.ipynb #5377f334
 class CamDataset:
     "The public CaM dataset under `root`: `ds[i]` or `ds['scene']` -> `CamVideo` (built on first access, then cached); `scenes` lists the names."
+
     def __init__(self, root):
         self.root = Path(root)
         expected = '; '.join(_LAYOUT.values())
-        if not self.root.is_dir(): raise ValueError(f"{self.root}: dataset root not found; expected a folder holding {expected}")
-        missing = [k for k in _LAYOUT if not ((self.root/k).is_dir() if k.endswith('/') else (self.root/k).is_file())]
-        if missing: raise ValueError(f"{self.root}: not the Context-as-Memory layout: missing {', '.join(missing)}; expected {expected}")
-        self.scenes = sorted(p.name for p in (self.root/'frames').iterdir() if p.is_dir())
-        if not self.scenes: raise ValueError(f"{self.root/'frames'}: no scene folders; expected frames/<scene>/0000.png, ...")
-        self.captions = parse_cam_captions(self.root/'captions.txt')
+        if not self.root.is_dir():
+            raise ValueError(f"{self.root}: dataset root not found; expected a folder holding {expected}")
+        missing = [
+            k for k in _LAYOUT if not ((self.root / k).is_dir() if k.endswith('/') else (self.root / k).is_file())
+        ]
+        if missing:
+            raise ValueError(
+                f"{self.root}: not the Context-as-Memory layout: missing {', '.join(missing)}; expected {expected}"
+            )
+        self.scenes = sorted(p.name for p in (self.root / 'frames').iterdir() if p.is_dir())
+        if not self.scenes:
+            raise ValueError(f"{self.root / 'frames'}: no scene folders; expected frames/<scene>/0000.png, ...")
+        self.captions = parse_cam_captions(self.root / 'captions.txt')
         self._videos = {}
 
-    def __len__(self): return len(self.scenes)
+    def __len__(self):
+        return len(self.scenes)
 
     def __getitem__(self, key) -> CamVideo:
         if isinstance(key, str):
-            if key not in self.scenes: raise KeyError(f"{key!r} is not a scene of {self.root}; scenes: {self.scenes[:5]}{' ...' if len(self) > 5 else ''}")
+            if key not in self.scenes:
+                raise KeyError(
+                    f"{key!r} is not a scene of {self.root}; scenes: {self.scenes[:5]}{' ...' if len(self) > 5 else ''}"
+                )
             name = key
         else:
             i = operator.index(key)
-            if not -len(self) <= i < len(self): raise IndexError(f"scene {i} is out of range; {self.root} has {len(self)} scenes")
+            if not -len(self) <= i < len(self):
+                raise IndexError(f"scene {i} is out of range; {self.root} has {len(self)} scenes")
             name = self.scenes[i]
-        if name not in self._videos: self._videos[name] = CamVideo(self.root, name, self.captions.get(name, []))
+        if name not in self._videos:
+            self._videos[name] = CamVideo(self.root, name, self.captions.get(name, []))
         return self._videos[name]
 
-    def __iter__(self): return (self[s] for s in self.scenes)
-    def __repr__(self): return f"CamDataset({str(self.root)!r}, {len(self)} scenes)"
+    def __iter__(self):
+        return (self[s] for s in self.scenes)
+
+    def __repr__(self):
+        return f"CamDataset({str(self.root)!r}, {len(self)} scenes)"

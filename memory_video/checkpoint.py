@@ -37,36 +37,64 @@ def atomic_write(path, data) -> Path:
         tmp.unlink(missing_ok=True)
     return path
 
+
 # %% ../nbs/00a_checkpoints.ipynb #751db6dd
-def save_checkpoint(model:torch.nn.Module, path, format:str, config, extra:dict|None=None, dtype=torch.bfloat16, keep=()) -> Path:
+def save_checkpoint(
+    model: torch.nn.Module, path, format: str, config, extra: dict | None = None, dtype=torch.bfloat16, keep=()
+) -> Path:
     "Write `model`'s weights (floating tensors in `dtype`, except names starting with a prefix in `keep`) with `format`, the dataclass `config` and `extra` in the metadata, atomically."
     from safetensors.torch import save_file
-    sd = {k: (v.to(dtype) if v.is_floating_point() and not k.startswith(tuple(keep)) else v).contiguous().cpu() for k, v in model.state_dict().items()}
+
+    sd = {
+        k: (v.to(dtype) if v.is_floating_point() and not k.startswith(tuple(keep)) else v).contiguous().cpu()
+        for k, v in model.state_dict().items()
+    }
     meta = dict(format=format, config=json.dumps(asdict(config)), extra=json.dumps(extra or {}))
     return atomic_write(path, lambda tmp: save_file(sd, str(tmp), metadata=meta))
 
-def read_checkpoint(path, format:str, config_cls, expected=None) -> tuple[dict, object, dict]:
+
+def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict, object, dict]:
     "State dict (fp32), config (an instance of the dataclass `config_cls`) and extra of a `format` checkpoint; with `expected`, refuse another config."
     from safetensors import safe_open
+
     path = Path(path)
-    if not path.exists(): raise ValueError(f"{path}: no such checkpoint")
+    if not path.exists():
+        raise ValueError(f"{path}: no such checkpoint")
     try:
         with safe_open(str(path), framework='pt') as f:
             meta = f.metadata() or {}
             sd = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e: raise ValueError(f"{path}: not a readable safetensors checkpoint ({type(e).__name__}: {e})") from None
-    if meta.get('format') != format: raise ValueError(f"{path}: format {meta.get('format')!r}, expected {format!r}")
+    except Exception as e:
+        raise ValueError(f"{path}: not a readable safetensors checkpoint ({type(e).__name__}: {e})") from None
+    if meta.get('format') != format:
+        raise ValueError(f"{path}: format {meta.get('format')!r}, expected {format!r}")
     d = json.loads(meta['config'])
-    d = {f.name: (tuple(d[f.name]) if isinstance(d.get(f.name), list) else d[f.name]) for f in fields(config_cls) if f.name in d}
+    d = {
+        f.name: (tuple(d[f.name]) if isinstance(d.get(f.name), list) else d[f.name])
+        for f in fields(config_cls)
+        if f.name in d
+    }
     cfg = config_cls(**d)
     if expected is not None and expected != cfg:
-        diff = {k: (getattr(cfg, k), getattr(expected, k)) for k in asdict(cfg) if getattr(cfg, k) != getattr(expected, k)}
-        raise ValueError(f"{path}: checkpoint of config {getattr(cfg, 'name', '?')!r}, expected {getattr(expected, 'name', '?')!r}; differs in (file, expected): {diff}")
-    return {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}, cfg, json.loads(meta.get('extra', '{}'))
+        diff = {
+            k: (getattr(cfg, k), getattr(expected, k)) for k in asdict(cfg) if getattr(cfg, k) != getattr(expected, k)
+        }
+        raise ValueError(
+            f"{path}: checkpoint of config {getattr(cfg, 'name', '?')!r}, expected {getattr(expected, 'name', '?')!r}; differs in (file, expected): {diff}"
+        )
+    return (
+        {k: v.float() if v.is_floating_point() else v for k, v in sd.items()},
+        cfg,
+        json.loads(meta.get('extra', '{}')),
+    )
 
-def load_state(model:torch.nn.Module, sd:dict, path) -> torch.nn.Module:
+
+def load_state(model: torch.nn.Module, sd: dict, path) -> torch.nn.Module:
     "Load `sd` into `model` strictly, naming the checkpoint `path` if the weights do not fit."
-    try: missing, unexpected = model.load_state_dict(sd, strict=False)
-    except RuntimeError as e: raise ValueError(f"{path}: weights do not fit the model: {str(e).splitlines()[-1].strip()}") from None
-    if missing or unexpected: raise ValueError(f"{path}: weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    try:
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+    except RuntimeError as e:
+        raise ValueError(f"{path}: weights do not fit the model: {str(e).splitlines()[-1].strip()}") from None
+    if missing or unexpected:
+        raise ValueError(f"{path}: weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}")
     return model

@@ -12,145 +12,281 @@ import torch
 __all__ = ['BENCHES', 'demo', 'parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
-def demo(out:str|Path='outputs/demo', fps:float=30.0, seed:int=0) -> dict:
+def demo(out: str | Path = 'outputs/demo', fps: float = 30.0, seed: int = 0) -> dict:
     "Roam, return to an old pose, turn away and back; retrieve the frames that see what the last frame sees; save a map."
-    import matplotlib; matplotlib.use('Agg')
+    import matplotlib
+
+    matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     from matplotlib.patches import Wedge
-    from memory_video.geometry import (FloorPlan, roaming_trajectory, goto_pose, rotate_away_and_back, fov_overlap_4ray,
-                                       fov_overlap_area, CAM_HFOV_DEG)
+    from memory_video.geometry import (
+        FloorPlan,
+        roaming_trajectory,
+        goto_pose,
+        rotate_away_and_back,
+        fov_overlap_4ray,
+        fov_overlap_area,
+        CAM_HFOV_DEG,
+    )
+
     room = FloorPlan.box(24, 16)
     roam = roaming_trajectory(int(40 * fps), fps, seed=seed, plan=room)
     past = int(10 * fps)
-    back = goto_pose(roam[-1], roam[past], fps)                                   # return to where the camera was at t = 10 s
-    rab = rotate_away_and_back(back[-1], 120, fps)[1:]                            # look away and back (the History-Context test)
+    back = goto_pose(roam[-1], roam[past], fps)  # return to where the camera was at t = 10 s
+    rab = rotate_away_and_back(back[-1], 120, fps)[1:]  # look away and back (the History-Context test)
     traj = torch.cat([roam, back, rab])
-    target, memory = traj[-1], traj[:len(roam)]                                   # the last frame against the 40 s roam
+    target, memory = traj[-1], traj[: len(roam)]  # the last frame against the 40 s roam
     by_rule, area = fov_overlap_4ray(target, memory), fov_overlap_area(target, memory)
     picked = by_rule.nonzero().flatten()
-    res = dict(frames=len(traj), memory=len(memory), retrieved_4ray=int(by_rule.sum()), retrieved_area_gt_0_25=int((area > 0.25).sum()),
-               retrieved_times_s=[round(picked.min().item() / fps, 1), round(picked.max().item() / fps, 1)] if len(picked) else None,
-               mean_area_of_retrieved=area[by_rule].mean().item() if len(picked) else 0.0, revisited_s=past / fps)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    res = dict(
+        frames=len(traj),
+        memory=len(memory),
+        retrieved_4ray=int(by_rule.sum()),
+        retrieved_area_gt_0_25=int((area > 0.25).sum()),
+        retrieved_times_s=[round(picked.min().item() / fps, 1), round(picked.max().item() / fps, 1)]
+        if len(picked)
+        else None,
+        mean_area_of_retrieved=area[by_rule].mean().item() if len(picked) else 0.0,
+        revisited_s=past / fps,
+    )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(9, 6.5))
     room.plot(ax)
     ax.plot(*traj[:, :2].T, color='lightgrey', lw=1, zorder=0)
-    sc = ax.scatter(*memory[:, :2].T, c=area, cmap='viridis', s=4, vmin=0, vmax=1, label='memory: the 40 s roam (colour: exact overlap)')
-    ax.scatter(*memory[picked, :2].T, facecolors='none', edgecolors='red', s=30, lw=0.6, label='retrieved by the 4-ray rule')
+    sc = ax.scatter(
+        *memory[:, :2].T,
+        c=area,
+        cmap='viridis',
+        s=4,
+        vmin=0,
+        vmax=1,
+        label='memory: the 40 s roam (colour: exact overlap)',
+    )
+    ax.scatter(
+        *memory[picked, :2].T, facecolors='none', edgecolors='red', s=30, lw=0.6, label='retrieved by the 4-ray rule'
+    )
     yaw = math.degrees(target[2].item())
-    ax.add_patch(Wedge(target[:2].tolist(), 6, yaw - CAM_HFOV_DEG / 2, yaw + CAM_HFOV_DEG / 2, alpha=0.25, color='tab:blue', label='last frame (its view)'))
-    ax.set_xlim(-1, 25); ax.set_ylim(-1, 17); ax.set_aspect('equal'); ax.legend(loc='upper right', fontsize=8); fig.colorbar(sc, ax=ax, shrink=0.7)
-    ax.set_title(f"back at the pose of t = {past / fps:.0f} s after a 120-degree look away: {res['retrieved_4ray']} of {len(memory)} roam frames retrieved")
-    fig.savefig(out / 'demo_retrieval.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    ax.add_patch(
+        Wedge(
+            target[:2].tolist(),
+            6,
+            yaw - CAM_HFOV_DEG / 2,
+            yaw + CAM_HFOV_DEG / 2,
+            alpha=0.25,
+            color='tab:blue',
+            label='last frame (its view)',
+        )
+    )
+    ax.set_xlim(-1, 25)
+    ax.set_ylim(-1, 17)
+    ax.set_aspect('equal')
+    ax.legend(loc='upper right', fontsize=8)
+    fig.colorbar(sc, ax=ax, shrink=0.7)
+    ax.set_title(
+        f"back at the pose of t = {past / fps:.0f} s after a 120-degree look away: {res['retrieved_4ray']} of {len(memory)} roam frames retrieved"
+    )
+    fig.savefig(out / 'demo_retrieval.png', dpi=110, bbox_inches='tight')
+    plt.close(fig)
     res['figure'] = str(out / 'demo_retrieval.png')
     return res
 
+
 # %% ../nbs/99_cli.ipynb #248967ea
-def _save(folder, name:str, res:dict, dev:str, invocation:str):
+def _save(folder, name: str, res: dict, dev: str, invocation: str):
     "Save `res` with its provenance as `folder/name` (nothing if `folder` is empty)."
-    if not folder: return
+    if not folder:
+        return
     from memory_video.bench import provenance, save_result
+
     print('saved', save_result(Path(folder) / name, res, provenance(dev, invocation)))
 
-def _attention_rows(dev:str) -> dict:
+
+def _attention_rows(dev: str) -> dict:
     from memory_video.bench import bench_structured_attention
+
     runs = [(None, 2), (None, 8), ('flash', 2), ('sdpa', 2)] if dev.startswith('cuda') else [(None, 1)]
     return dict(rows=[bench_structured_attention(dev, kernel=kn, batch=b) for kn, b in runs])
 
-def _mfu_rows(dev:str) -> dict:
+
+def _mfu_rows(dev: str) -> dict:
     from memory_video.bench import bench_mfu
-    return dict(rows=[bench_mfu(dev, cfg, batch=b, compile=cmp) for cfg, b in (('small', 8), ('base', 4), ('base', 8)) for cmp in (False, True)])
+
+    return dict(
+        rows=[
+            bench_mfu(dev, cfg, batch=b, compile=cmp)
+            for cfg, b in (('small', 8), ('base', 4), ('base', 8))
+            for cmp in (False, True)
+        ]
+    )
+
 
 def _benches():
     "name -> (run(device, args) -> result, format(result) -> text); the render benchmark's file is named for the machine, not the torch device."
     import memory_video.bench as B
+
     return {
-        'geometry': (lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats), B.format_geometry_bench),
+        'geometry': (
+            lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats),
+            B.format_geometry_bench,
+        ),
         'render': (lambda d, a: B.bench_render(n_frames=a.frames), B.format_render_bench),
         'vae': (lambda d, a: B.bench_vae(d), B.format_vae_bench),
-        'memory': (lambda d, a: dict(runs=[B.bench_memory(d, c, size=s) for c, s in (('small', 8), ('small', 32), ('base', 32))]), B.format_memory_bench),   # 64x64 and 256x256 video
+        'memory': (
+            lambda d, a: dict(
+                runs=[B.bench_memory(d, c, size=s) for c, s in (('small', 8), ('small', 32), ('base', 32))]
+            ),
+            B.format_memory_bench,
+        ),  # 64x64 and 256x256 video
         'attention': (lambda d, a: _attention_rows(d), B.format_attention_bench),
         'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
         'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
     }
 
+
 BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval')
+
 
 def _cmd_bench(a) -> int:
     dev = a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')
-    if dev.startswith('cuda') and not torch.cuda.is_available(): raise ValueError("--device cuda asked for, but torch sees no GPU")
-    if a.threads: torch.set_num_threads(a.threads)
+    if dev.startswith('cuda') and not torch.cuda.is_available():
+        raise ValueError("--device cuda asked for, but torch sees no GPU")
+    if a.threads:
+        torch.set_num_threads(a.threads)
     unknown = [n for n in a.names if n not in BENCHES]
-    if unknown: raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
+    if unknown:
+        raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
     benches = _benches()
-    for name in (a.names or BENCHES):
+    for name in a.names or BENCHES:
         run, fmt = benches[name]
         res = run(dev, a)
         print(fmt(res))
-        suffix = ('gpu' if torch.cuda.is_available() else 'cpu') if name == 'render' else ('cuda' if dev.startswith('cuda') else 'cpu')
+        suffix = (
+            ('gpu' if torch.cuda.is_available() else 'cpu')
+            if name == 'render'
+            else ('cuda' if dev.startswith('cuda') else 'cpu')
+        )
         _save(a.out, f'bench_{name}_{suffix}.json', res, dev, a.invocation)
     return 0
+
 
 def _cmd_train_vae(a) -> int:
     from memory_video.vae import train_vae, evaluate_vae, save_vae, load_vae
     from memory_video.datasets import open_dataset
-    vae, info = train_vae(a.data, a.config, out=a.out, minutes=a.minutes, batch=a.batch, clip_len=a.clip_len, lr=a.lr, progress=not a.quiet, init=a.init or None)
+
+    vae, info = train_vae(
+        a.data,
+        a.config,
+        out=a.out,
+        minutes=a.minutes,
+        batch=a.batch,
+        clip_len=a.clip_len,
+        lr=a.lr,
+        progress=not a.quiet,
+        init=a.init or None,
+    )
     dev = next(vae.parameters()).device
-    ev = evaluate_vae(vae, list(open_dataset(a.data, split='val')), clips_per_video=a.eval_clips, clip_len=a.clip_len, device=dev)
-    print(f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f} over {ev['frames']} frames of {ev['videos']} unseen videos")
-    prior = load_vae(a.init).extra if a.init else {}                            # what the run we continued from had reached
+    ev = evaluate_vae(
+        vae, list(open_dataset(a.data, split='val')), clips_per_video=a.eval_clips, clip_len=a.clip_len, device=dev
+    )
+    print(
+        f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f} over {ev['frames']} frames of {ev['videos']} unseen videos"
+    )
+    prior = load_vae(a.init).extra if a.init else {}  # what the run we continued from had reached
     total = info['steps'] + prior.get('total_steps', prior.get('steps', 0))
-    res = dict(config=a.config, data=str(a.data), train=info, total_steps=total, init_extra=prior, heldout=ev, params=vae.n_params)
-    if a.checkpoint: print('saved', save_vae(vae, a.checkpoint, extra=dict(heldout=ev, steps=info['steps'], total_steps=total)))
+    res = dict(
+        config=a.config,
+        data=str(a.data),
+        train=info,
+        total_steps=total,
+        init_extra=prior,
+        heldout=ev,
+        params=vae.n_params,
+    )
+    if a.checkpoint:
+        print('saved', save_vae(vae, a.checkpoint, extra=dict(heldout=ev, steps=info['steps'], total_steps=total)))
     _save(a.results, f'vae_{a.config}.json', res, str(dev), a.invocation)
     return 0
 
-def _cmd_score(a, score, fmt, prefix:str, **kw) -> int:
+
+def _cmd_score(a, score, fmt, prefix: str, **kw) -> int:
     "Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`."
     from memory_video.datasets import open_dataset
+
     res = score(list(open_dataset(a.data)), **kw)
     print(fmt(res))
     _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
     return 0
 
+
 def _cmd_retrieval(a) -> int:
     from memory_video.retrieval import score_strategies, format_strategies
+
     return _cmd_score(a, score_strategies, format_strategies, 'retrieval', k=a.k, targets_per_video=a.targets)
+
 
 def _cmd_fov_rules(a) -> int:
     from memory_video.datasets import score_fov_rules, format_fov_rules
+
     return _cmd_score(a, score_fov_rules, format_fov_rules, 'fov_rules', tau=a.tau, area_threshold=a.area_threshold)
+
 
 def _cmd_render(a) -> int:
     import time, json
     from memory_video.datasets import render_dataset
+
     t0 = time.time()
-    out = render_dataset(a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos)
+    out = render_dataset(
+        a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos
+    )
     secs = time.time() - t0
     metas = [json.loads(p.read_text()) for p in sorted(out.glob('video_*/meta.json'))]
     frames = sum(m['n_frames'] for m in metas)
-    stats = dict(config=a.config, seconds=secs, videos=len(metas), frames=frames, frames_per_s=frames / secs,
-                 bytes_per_frame=sum(p.stat().st_size for p in out.glob('video_*/chunk_*.npz')) / max(frames, 1),
-                 layouts={k: sum(m['layout'] == k for m in metas) for k in ('open', 'rooms')},
-                 covis=dict(stride_pairs=sum(m['covis']['all_pairs'] for m in metas), candidate_pairs=sum(m['covis']['candidate_pairs'] for m in metas),
-                            covisible_pairs=sum(m['covis']['covisible_pairs'] for m in metas)))
-    print(f"dataset: {out}: {len(metas)} videos, {frames} frames in {secs:.0f} s ({frames / secs:.0f} frames/s, everything included), {stats['bytes_per_frame']:.0f} bytes/frame")
+    stats = dict(
+        config=a.config,
+        seconds=secs,
+        videos=len(metas),
+        frames=frames,
+        frames_per_s=frames / secs,
+        bytes_per_frame=sum(p.stat().st_size for p in out.glob('video_*/chunk_*.npz')) / max(frames, 1),
+        layouts={k: sum(m['layout'] == k for m in metas) for k in ('open', 'rooms')},
+        covis=dict(
+            stride_pairs=sum(m['covis']['all_pairs'] for m in metas),
+            candidate_pairs=sum(m['covis']['candidate_pairs'] for m in metas),
+            covisible_pairs=sum(m['covis']['covisible_pairs'] for m in metas),
+        ),
+    )
+    print(
+        f"dataset: {out}: {len(metas)} videos, {frames} frames in {secs:.0f} s ({frames / secs:.0f} frames/s, everything included), {stats['bytes_per_frame']:.0f} bytes/frame"
+    )
     _save(a.results, f'render_{a.config}.json', stats, 'cuda' if torch.cuda.is_available() else 'cpu', a.invocation)
     return 0
 
+
 def _cmd_demo(a) -> int:
     res = demo(a.out, fps=a.fps, seed=a.seed)
-    print(f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, a 120-degree turn away and back.")
+    print(
+        f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, a 120-degree turn away and back."
+    )
     span = res['retrieved_times_s']
-    print(f"At the last frame, the 4-ray rule retrieves {res['retrieved_4ray']} of the {res['memory']} roam frames"
-          + (f", from t = {span[0]} to {span[1]} s (mean exact overlap {res['mean_area_of_retrieved']:.2f})" if span else '')
-          + f"; {res['retrieved_area_gt_0_25']} roam frames share more than a quarter of its view by exact area.")
+    print(
+        f"At the last frame, the 4-ray rule retrieves {res['retrieved_4ray']} of the {res['memory']} roam frames"
+        + (
+            f", from t = {span[0]} to {span[1]} s (mean exact overlap {res['mean_area_of_retrieved']:.2f})"
+            if span
+            else ''
+        )
+        + f"; {res['retrieved_area_gt_0_25']} roam frames share more than a quarter of its view by exact area."
+    )
     print('map:', res['figure'])
     return 0
 
+
 def parser() -> argparse.ArgumentParser:
     "The `memory_video` command-line parser."
-    p = argparse.ArgumentParser(prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.')
+    p = argparse.ArgumentParser(
+        prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
+    )
     sub = p.add_subparsers(dest='command', metavar='<command>')
     b = sub.add_parser('bench', help='speed benchmarks; results saved with provenance under --out')
     b.add_argument('names', nargs='*', help=f"which benchmarks (default: all of {', '.join(BENCHES)})")
@@ -165,42 +301,70 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--config', default='tiny', help="dataset config: 'tiny' (CI, seconds) or 'small' (GPU machine)")
     r.add_argument('--out', default='data/worlds', help='root folder; the dataset goes to <out>/<config>')
     r.add_argument('--videos', type=int, nargs='*', default=None, help='only these video indices (default: all)')
-    r.add_argument('--device', default='auto', help="device for the co-visibility ground truth: 'cpu', 'cuda' or 'auto'")
+    r.add_argument(
+        '--device', default='auto', help="device for the co-visibility ground truth: 'cpu', 'cuda' or 'auto'"
+    )
     r.add_argument('--quiet', action='store_true', help='no progress bar')
-    r.add_argument('--results', default='', help='also save render statistics (time, frames/s, bytes per frame) with provenance to this folder')
+    r.add_argument(
+        '--results',
+        default='',
+        help='also save render statistics (time, frames/s, bytes per frame) with provenance to this folder',
+    )
     r.set_defaults(fn=_cmd_render)
-    v = sub.add_parser('train-vae', help='train (or resume) the causal VAE on a rendered dataset, evaluate it on held-out videos, save weights')
-    v.add_argument('--data', default='data/worlds/small'); v.add_argument('--config', default='small')
+    v = sub.add_parser(
+        'train-vae',
+        help='train (or resume) the causal VAE on a rendered dataset, evaluate it on held-out videos, save weights',
+    )
+    v.add_argument('--data', default='data/worlds/small')
+    v.add_argument('--config', default='small')
     v.add_argument('--out', default='runs/vae_small', help='run folder (Lightning last.ckpt for resuming)')
-    v.add_argument('--minutes', type=float, default=8.0); v.add_argument('--batch', type=int, default=32); v.add_argument('--clip-len', type=int, default=9)
-    v.add_argument('--lr', type=float, default=3e-4); v.add_argument('--eval-clips', type=int, default=32)
-    v.add_argument('--init', default='', help='start from these weights (a safetensors file from an earlier run) when there is no last.ckpt')
+    v.add_argument('--minutes', type=float, default=8.0)
+    v.add_argument('--batch', type=int, default=32)
+    v.add_argument('--clip-len', type=int, default=9)
+    v.add_argument('--lr', type=float, default=3e-4)
+    v.add_argument('--eval-clips', type=int, default=32)
+    v.add_argument(
+        '--init',
+        default='',
+        help='start from these weights (a safetensors file from an earlier run) when there is no last.ckpt',
+    )
     v.add_argument('--checkpoint', default='', help='write the trained weights (safetensors, bf16) here')
     v.add_argument('--results', default='', help='save the summary with provenance in this folder')
     v.add_argument('--quiet', action='store_true')
     v.set_defaults(fn=_cmd_train_vae)
-    q = sub.add_parser('retrieval', help="score every retrieval strategy against a dataset's depth co-visibility ground truth")
+    q = sub.add_parser(
+        'retrieval', help="score every retrieval strategy against a dataset's depth co-visibility ground truth"
+    )
     q.add_argument('data', help='a dataset folder written by `memory_video render`')
-    q.add_argument('--k', type=int, default=8); q.add_argument('--targets', type=int, default=40, help='target frames per video')
+    q.add_argument('--k', type=int, default=8)
+    q.add_argument('--targets', type=int, default=40, help='target frames per video')
     q.add_argument('--out', default='data/results')
     q.set_defaults(fn=_cmd_retrieval)
     f = sub.add_parser('fov-rules', help="score the FOV rules against a dataset's depth co-visibility ground truth")
     f.add_argument('data', help='a dataset folder written by `memory_video render`')
-    f.add_argument('--tau', type=float, default=0.1); f.add_argument('--area-threshold', type=float, default=0.1)
+    f.add_argument('--tau', type=float, default=0.1)
+    f.add_argument('--area-threshold', type=float, default=0.1)
     f.add_argument('--out', default='data/results')
     f.set_defaults(fn=_cmd_fov_rules)
     d = sub.add_parser('demo', help='the end-to-end demonstration of what the library does so far')
-    d.add_argument('--out', default='outputs/demo'); d.add_argument('--fps', type=float, default=30.0); d.add_argument('--seed', type=int, default=0)
+    d.add_argument('--out', default='outputs/demo')
+    d.add_argument('--fps', type=float, default=30.0)
+    d.add_argument('--seed', type=int, default=0)
     d.set_defaults(fn=_cmd_demo)
     return p
+
 
 def main(argv=None) -> int:
     "Run `memory_video` with `argv` (default: the process arguments)."
     p = parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     a = p.parse_args(argv)
-    a.invocation = ' '.join(['memory_video', *argv])                              # recorded with every saved result
-    if not getattr(a, 'fn', None): p.print_help(); return 0
-    try: return a.fn(a)
-    except ValueError as e:                                                      # bad input: one clear line, exit status 2
-        print(f"memory_video {a.command}: {e}", file=sys.stderr); return 2
+    a.invocation = ' '.join(['memory_video', *argv])  # recorded with every saved result
+    if not getattr(a, 'fn', None):
+        p.print_help()
+        return 0
+    try:
+        return a.fn(a)
+    except ValueError as e:  # bad input: one clear line, exit status 2
+        print(f"memory_video {a.command}: {e}", file=sys.stderr)
+        return 2

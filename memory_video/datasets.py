@@ -23,13 +23,21 @@ class Video:
     `[x, y, yaw]` in our convention (`00_geometry`); `heights` (T,) float64 camera heights in metres; `captions`: a list of
     `(start, end, text)` with `end` inclusive; `covis_kind`: 'depth' (fraction of pixels, occlusion-aware), 'labels' (binary,
     as given by the source) or None."""
-    name:str; n_frames:int; fps:float; width:int; height:int
-    K:torch.Tensor; poses:torch.Tensor; heights:torch.Tensor
-    captions:list = []
-    covis_kind:str|None = None
+
+    name: str
+    n_frames: int
+    fps: float
+    width: int
+    height: int
+    K: torch.Tensor
+    poses: torch.Tensor
+    heights: torch.Tensor
+    captions: list = []
+    covis_kind: str | None = None
 
     @property
-    def hfov_deg(self) -> float: return fov_from_intrinsics(self.K, self.width, self.height)[0]
+    def hfov_deg(self) -> float:
+        return fov_from_intrinsics(self.K, self.width, self.height)[0]
 
     def c2w(self, idx=None) -> torch.Tensor:
         "Camera-to-world matrices `(len(idx), 4, 4)` (all frames if `idx` is None)."
@@ -41,7 +49,9 @@ class Video:
         i = torch.arange(self.n_frames) if idx is None else torch.as_tensor(idx, dtype=torch.long).reshape(-1)
         if len(i) and (int(i.min()) < 0 or int(i.max()) >= self.n_frames):
             bad = int(i[(i < 0) | (i >= self.n_frames)][0])
-            raise IndexError(f"{self.name}: frame {bad} is out of range; the video has {self.n_frames} frames (0..{self.n_frames - 1})")
+            raise IndexError(
+                f"{self.name}: frame {bad} is out of range; the video has {self.n_frames} frames (0..{self.n_frames - 1})"
+            )
         return i
 
     def frames(self, idx) -> torch.Tensor:
@@ -52,15 +62,16 @@ class Video:
         "Depth maps `(len(idx), H, W)` float32, z along the optical axis in metres."
         return self._depth(self._index(idx))
 
-    def caption(self, t:int) -> str:
+    def caption(self, t: int) -> str:
         "The caption of the clip that holds frame `t` ('' if the source has none)."
         self._index([t])
         return next((c for s, e, c in self.captions if s <= t <= e), '')
 
-    def covisible(self, i:int, past_only:bool=True) -> tuple[torch.Tensor, torch.Tensor]:
+    def covisible(self, i: int, past_only: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
         "Frames `j` (long) that see what frame `i` sees and the score (float: a fraction for 'depth', 1.0 for 'labels'); only `j < i` if `past_only`."
         self._index([i])
-        if self.covis_kind is None: raise ValueError(f"{self.name}: this video has no co-visibility information")
+        if self.covis_kind is None:
+            raise ValueError(f"{self.name}: this video has no co-visibility information")
         j, v = self._covisible(int(i))
         keep = j < i if past_only else j != i
         return j[keep], v[keep]
@@ -69,31 +80,52 @@ class Video:
         "Validate the attributes: shapes, finiteness, FOV, and that poses match the frame count."
         check_poses(self.poses, f'{self.name}: poses')
         if tuple(self.poses.shape) != (self.n_frames, 3):
-            raise ValueError(f"{self.name}: {self.poses.shape[0]} poses for {self.n_frames} frames; expected one pose per frame")
+            raise ValueError(
+                f"{self.name}: {self.poses.shape[0]} poses for {self.n_frames} frames; expected one pose per frame"
+            )
         if tuple(self.heights.shape) != (self.n_frames,):
             raise ValueError(f"{self.name}: heights has shape {tuple(self.heights.shape)}, expected ({self.n_frames},)")
-        if tuple(self.K.shape) != (3, 3): raise ValueError(f"{self.name}: K has shape {tuple(self.K.shape)}, expected (3, 3)")
+        if tuple(self.K.shape) != (3, 3):
+            raise ValueError(f"{self.name}: K has shape {tuple(self.K.shape)}, expected (3, 3)")
         check_fov(self.hfov_deg, f'{self.name}: horizontal FOV from K')
         return self
 
-    def _frames(self, idx:torch.Tensor) -> torch.Tensor: raise NotImplementedError
-    def _depth(self, idx:torch.Tensor) -> torch.Tensor: raise ValueError(f"{self.name}: this video has no depth")
-    def _covisible(self, i:int) -> tuple[torch.Tensor, torch.Tensor]: raise NotImplementedError
+    def _frames(self, idx: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
 
-    def __len__(self): return self.n_frames
-    def __repr__(self): return f"{type(self).__name__}({self.name!r}, {self.n_frames} frames, {self.width}x{self.height} @ {self.fps} fps, hfov {self.hfov_deg:.1f} deg)"
+    def _depth(self, idx: torch.Tensor) -> torch.Tensor:
+        raise ValueError(f"{self.name}: this video has no depth")
+
+    def _covisible(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def __len__(self):
+        return self.n_frames
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.name!r}, {self.n_frames} frames, {self.width}x{self.height} @ {self.fps} fps, hfov {self.hfov_deg:.1f} deg)"
+
 
 # %% ../nbs/00c_datasets.ipynb #faa1f1c8
 class ArrayVideo(Video):
     "A `Video` held in memory: `frames` `(T, H, W, 3)` uint8, `poses` `(T, 3)`, `K` `(3, 3)`, optional `depth` `(T, H, W)` and dense `covis` `(T, T)`."
-    def __init__(self, name:str, frames, poses, K, fps:float=30.0, heights=None, depth=None, covis=None, captions=()):
+
+    def __init__(
+        self, name: str, frames, poses, K, fps: float = 30.0, heights=None, depth=None, covis=None, captions=()
+    ):
         self.name, self.fps = name, float(fps)
         self._rgb = torch.as_tensor(frames)
         if self._rgb.ndim != 4 or self._rgb.shape[-1] != 3 or self._rgb.dtype != torch.uint8:
-            raise ValueError(f"{name}: frames must be uint8 of shape (T, H, W, 3), got {self._rgb.dtype} {tuple(self._rgb.shape)}")
+            raise ValueError(
+                f"{name}: frames must be uint8 of shape (T, H, W, 3), got {self._rgb.dtype} {tuple(self._rgb.shape)}"
+            )
         self.n_frames, self.height, self.width = self._rgb.shape[:3]
         self.poses = check_poses(poses, f'{name}: poses').double()
-        self.heights = torch.zeros(self.n_frames, dtype=torch.float64) if heights is None else torch.as_tensor(heights, dtype=torch.float64)
+        self.heights = (
+            torch.zeros(self.n_frames, dtype=torch.float64)
+            if heights is None
+            else torch.as_tensor(heights, dtype=torch.float64)
+        )
         self.K = torch.as_tensor(K, dtype=torch.float64)
         self._d = None if depth is None else torch.as_tensor(depth, dtype=torch.float32)
         self._cv = None if covis is None else torch.as_tensor(covis, dtype=torch.float32)
@@ -101,89 +133,135 @@ class ArrayVideo(Video):
         self.captions = list(captions)
         self.check()
 
-    def _frames(self, idx): return self._rgb[idx]
+    def _frames(self, idx):
+        return self._rgb[idx]
+
     def _depth(self, idx):
-        if self._d is None: return super()._depth(idx)
+        if self._d is None:
+            return super()._depth(idx)
         return self._d[idx]
+
     def _covisible(self, i):
         j = (self._cv[i] > 0).nonzero().flatten()
         return j, self._cv[i, j]
+
 
 # %% ../nbs/00c_datasets.ipynb #f31361d8
 from .geometry import roaming_trajectory, rotate_away_and_back, goto_pose, FloorPlan, wrap_angle, CAM_WINDOW_S
 from .worlds import WorldSpec, floor_plan, caption
 
-def _door_poses(spec:WorldSpec, door, from_room:int, depth:float=4.5) -> tuple[torch.Tensor, torch.Tensor]:
+
+def _door_poses(spec: WorldSpec, door, from_room: int, depth: float = 4.5) -> tuple[torch.Tensor, torch.Tensor]:
     "Poses `depth` m before and after a doorway, facing through it from `from_room`."
     c = door.center
     (x0, y0), (x1, y1) = door.p0, door.p1
-    n = np.array([1.0, 0.0]) if abs(x0 - x1) < 1e-9 else np.array([0.0, 1.0])   # normal of the shared wall
-    if spec.room_of((c - n)[None])[0] != from_room: n = -n                          # point from `from_room` into the other
+    n = np.array([1.0, 0.0]) if abs(x0 - x1) < 1e-9 else np.array([0.0, 1.0])  # normal of the shared wall
+    if spec.room_of((c - n)[None])[0] != from_room:
+        n = -n  # point from `from_room` into the other
     yaw = math.atan2(n[1], n[0])
     mk = lambda p: torch.tensor([p[0], p[1], yaw], dtype=torch.float64)
     return mk(c - depth * n), mk(c + depth * n)
 
-def _obstacles(spec:WorldSpec) -> np.ndarray:
-    "Floor landmarks as circles `(K, 3)` `[x, y, radius]` (the circumcircle of their footprint in the floor plan)."
-    return np.array([[lm.x, lm.y, max(0.3, lm.size * 0.4) * math.sqrt(2)] for lm in spec.landmarks if lm.kind == 'mesh']).reshape(-1, 3)
 
-def _waypoints(a, b, obst:np.ndarray, margin:float=0.8, depth:int=3, plan:FloorPlan|None=None) -> list:
+def _obstacles(spec: WorldSpec) -> np.ndarray:
+    "Floor landmarks as circles `(K, 3)` `[x, y, radius]` (the circumcircle of their footprint in the floor plan)."
+    return np.array(
+        [[lm.x, lm.y, max(0.3, lm.size * 0.4) * math.sqrt(2)] for lm in spec.landmarks if lm.kind == 'mesh']
+    ).reshape(-1, 3)
+
+
+def _waypoints(a, b, obst: np.ndarray, margin: float = 0.8, depth: int = 3, plan: FloorPlan | None = None) -> list:
     "Points from `a` to `b` (each `(2,)`) whose straight legs pass `margin` clear of the circular obstacles `(K, 3)` (detour points kept off the walls of `plan`)."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    d = b - a; L2 = max(float(d @ d), 1e-12)
+    d = b - a
+    L2 = max(float(d @ d), 1e-12)
     t = np.clip(((obst[:, :2] - a) @ d) / L2, 0, 1) if len(obst) else np.zeros(0)
     gap = np.linalg.norm(a + t[:, None] * d - obst[:, :2], axis=1) - obst[:, 2] if len(obst) else np.zeros(0)
     hit = np.nonzero(gap < margin)[0]
-    if depth == 0 or not len(hit): return [a, b]
-    k = hit[np.argmin(t[hit])]                                                     # the first obstacle in the way
+    if depth == 0 or not len(hit):
+        return [a, b]
+    k = hit[np.argmin(t[hit])]  # the first obstacle in the way
     c, r = obst[k, :2], obst[k, 2]
     n = np.array([-d[1], d[0]]) / math.sqrt(L2)
-    side = 1.0 if (c - a) @ n < 0 else -1.0                                        # pass on the side the leg already leans to...
+    side = 1.0 if (c - a) @ n < 0 else -1.0  # pass on the side the leg already leans to...
     w = c + side * n * (r + margin + 0.5)
-    if plan is not None and plan.wall_distance(w[None])[0] < 1.0: w = c - side * n * (r + margin + 0.5)   # ...unless a wall is there
+    if plan is not None and plan.wall_distance(w[None])[0] < 1.0:
+        w = c - side * n * (r + margin + 0.5)  # ...unless a wall is there
     return _waypoints(a, w, obst, margin, depth - 1, plan)[:-1] + _waypoints(w, b, obst, margin, depth - 1, plan)
 
-def _walk_to(cur:torch.Tensor, goal:torch.Tensor, obst:np.ndarray, fps:float, plan:FloorPlan|None=None) -> torch.Tensor:
+
+def _walk_to(
+    cur: torch.Tensor, goal: torch.Tensor, obst: np.ndarray, fps: float, plan: FloorPlan | None = None
+) -> torch.Tensor:
     "`goto_pose` from `cur` to `goal` `(3,)`, detouring around floor landmarks; excludes `cur`."
     wps = _waypoints(cur[:2].numpy(), goal[:2].numpy(), obst, plan=plan)
     parts, p = [], cur
     for w, nxt in zip(wps[1:-1], wps[2:]):
         q = torch.tensor([w[0], w[1], math.atan2(nxt[1] - w[1], nxt[0] - w[0])], dtype=torch.float64)
-        parts.append(goto_pose(p, q, fps)); p = q
+        parts.append(goto_pose(p, q, fps))
+        p = q
     parts.append(goto_pose(p, goal, fps))
     return torch.cat(parts)
 
-def tour_trajectory(spec:WorldSpec, n_frames:int, fps:float=10.0, seed:int=0, roam_s=(8.0, 20.0), p_rotate:float=0.3,
-                    p_return:float=0.3, clearance:float=0.3, max_tries:int=50) -> tuple[torch.Tensor, list]:
+
+def tour_trajectory(
+    spec: WorldSpec,
+    n_frames: int,
+    fps: float = 10.0,
+    seed: int = 0,
+    roam_s=(8.0, 20.0),
+    p_rotate: float = 0.3,
+    p_return: float = 0.3,
+    clearance: float = 0.3,
+    max_tries: int = 50,
+) -> tuple[torch.Tensor, list]:
     "A tour `(n_frames, 3)` of a world: roam a room, sometimes rotate away and back or return to an earlier pose, cross a door, repeat. Also returns the events `(frame, kind, detail)`."
-    if n_frames < 1: raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
+    if n_frames < 1:
+        raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
     plan, obst = floor_plan(spec), _obstacles(spec)
     for attempt in range(max_tries):
         rng = np.random.default_rng([seed, attempt])
-        room = int(rng.integers(len(spec.rooms))); r = spec.rooms[room]
+        room = int(rng.integers(len(spec.rooms)))
+        r = spec.rooms[room]
         parts, events, n = [], [], 0
         cur = None
         while n < n_frames:
             k = int(rng.uniform(*roam_s) * fps)
             start = None if cur is None else cur.numpy()
             # starts where we stand if it can turn away from the walls from there; otherwise we walk to where it starts
-            try: roam = roaming_trajectory(k, fps, seed=int(rng.integers(2**31)), plan=floor_plan(spec, room), start=start, max_tries=10)
-            except ValueError:                                                    # no roam from here: start anywhere in the room, walk there
-                try: roam = roaming_trajectory(k, fps, seed=int(rng.integers(2**31)), plan=floor_plan(spec, room), max_tries=10)
-                except ValueError: break                                          # boxed in by landmarks: redraw the tour
-            if cur is not None and (torch.linalg.norm(roam[0, :2] - cur[:2]) > 1e-6 or abs(float(wrap_angle(roam[0, 2] - cur[2]))) > 1e-6):
-                parts.append(_walk_to(cur, roam[0], obst, fps, plan))               # the roam starts elsewhere or facing elsewhere: get there
-            parts.append(roam if cur is None else roam[1:]); events.append((n, 'roam', room))
-            n = sum(len(p) for p in parts); cur = parts[-1][-1]
+            try:
+                roam = roaming_trajectory(
+                    k, fps, seed=int(rng.integers(2**31)), plan=floor_plan(spec, room), start=start, max_tries=10
+                )
+            except ValueError:  # no roam from here: start anywhere in the room, walk there
+                try:
+                    roam = roaming_trajectory(
+                        k, fps, seed=int(rng.integers(2**31)), plan=floor_plan(spec, room), max_tries=10
+                    )
+                except ValueError:
+                    break  # boxed in by landmarks: redraw the tour
+            if cur is not None and (
+                torch.linalg.norm(roam[0, :2] - cur[:2]) > 1e-6 or abs(float(wrap_angle(roam[0, 2] - cur[2]))) > 1e-6
+            ):
+                parts.append(
+                    _walk_to(cur, roam[0], obst, fps, plan)
+                )  # the roam starts elsewhere or facing elsewhere: get there
+            parts.append(roam if cur is None else roam[1:])
+            events.append((n, 'roam', room))
+            n = sum(len(p) for p in parts)
+            cur = parts[-1][-1]
             if rng.uniform() < p_rotate:
                 deg = float(rng.choice([60, 90, 120, 180])) * rng.choice([-1, 1])
-                parts.append(rotate_away_and_back(cur, deg, fps)[1:]); events.append((n, 'rotate_away_and_back', deg))
+                parts.append(rotate_away_and_back(cur, deg, fps)[1:])
+                events.append((n, 'rotate_away_and_back', deg))
             elif rng.uniform() < p_return:
                 allp = torch.cat(parts)
                 same = np.nonzero(spec.room_of(allp[:, :2].numpy()) == room)[0]
-                j = int(rng.choice(same[:max(1, len(same) - int(5 * fps))]))        # an older pose in this room
-                parts.append(_walk_to(cur, allp[j], obst, fps, plan)); events.append((n, 'return_to', j))
-            n = sum(len(p) for p in parts); cur = parts[-1][-1]
+                j = int(rng.choice(same[: max(1, len(same) - int(5 * fps))]))  # an older pose in this room
+                parts.append(_walk_to(cur, allp[j], obst, fps, plan))
+                events.append((n, 'return_to', j))
+            n = sum(len(p) for p in parts)
+            cur = parts[-1][-1]
             doors = [d for d in spec.doors if room in (d.a, d.b)]
             if doors and n < n_frames:
                 d = doors[int(rng.integers(len(doors)))]
@@ -191,56 +269,81 @@ def tour_trajectory(spec:WorldSpec, n_frames:int, fps:float=10.0, seed:int=0, ro
                 parts += [_walk_to(cur, before, obst, fps, plan), goto_pose(before, after, fps)]
                 room = d.b if room == d.a else d.a
                 events.append((sum(len(p) for p in parts), 'entered_room', room))
-                n = sum(len(p) for p in parts); cur = parts[-1][-1]
-        if n < n_frames: continue
+                n = sum(len(p) for p in parts)
+                cur = parts[-1][-1]
+        if n < n_frames:
+            continue
         traj = torch.cat(parts)[:n_frames]
-        if plan.wall_distance(traj[:, :2].numpy()).min() >= clearance:               # straight walks may cross a floor landmark: redraw
+        if (
+            plan.wall_distance(traj[:, :2].numpy()).min() >= clearance
+        ):  # straight walks may cross a floor landmark: redraw
             return traj, [e for e in events if e[0] < n_frames]
     raise ValueError(f"tour_trajectory: no collision-free tour of world seed {spec.seed} in {max_tries} tries")
+
 
 # %% ../nbs/00c_datasets.ipynb #f65dd184
 from .geometry import fov_overlap_area, fov_overlap_4ray, check_c2w
 
-def depth_covisibility(c2w, depth, K, pairs, grid:int=16, abs_tol:float=0.05, rel_tol:float=0.02, batch:int=8192, device=None) -> torch.Tensor:
+
+def depth_covisibility(
+    c2w, depth, K, pairs, grid: int = 16, abs_tol: float = 0.05, rel_tol: float = 0.02, batch: int = 8192, device=None
+) -> torch.Tensor:
     "Fraction `(P,)` of a `grid` x `grid` pixel sample of frame i visible in frame j, for `pairs` `(P, 2)` `[i, j]`; `c2w` `(N, 4, 4)`, `depth` `(N, H, W)` (z, m)."
-    dev = torch.device(device) if device else (torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu'))
+    dev = (
+        torch.device(device) if device else (torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu'))
+    )
     c2w = check_c2w(c2w).to(dev, torch.float32)
     D = torch.as_tensor(depth).to(dev, torch.float32)
     N, H, W = D.shape
-    if c2w.shape[0] != N: raise ValueError(f"c2w: {c2w.shape[0]} cameras for {N} depth maps; expected one per frame")
+    if c2w.shape[0] != N:
+        raise ValueError(f"c2w: {c2w.shape[0]} cameras for {N} depth maps; expected one per frame")
     K = torch.as_tensor(K, dtype=torch.float32, device=dev)
     pairs = torch.as_tensor(pairs, dtype=torch.long, device=dev).reshape(-1, 2)
-    us = ((torch.arange(grid, device=dev) + 0.5) * W / grid).long(); vs = ((torch.arange(grid, device=dev) + 0.5) * H / grid).long()
-    vv, uu = torch.meshgrid(vs, us, indexing='ij'); vv, uu = vv.flatten(), uu.flatten()
-    rays = torch.stack([(uu + 0.5 - K[0, 2]) / K[0, 0], (vv + 0.5 - K[1, 2]) / K[1, 1], torch.ones_like(uu, dtype=torch.float32)], -1)  # (G, 3)
+    us = ((torch.arange(grid, device=dev) + 0.5) * W / grid).long()
+    vs = ((torch.arange(grid, device=dev) + 0.5) * H / grid).long()
+    vv, uu = torch.meshgrid(vs, us, indexing='ij')
+    vv, uu = vv.flatten(), uu.flatten()
+    rays = torch.stack(
+        [(uu + 0.5 - K[0, 2]) / K[0, 0], (vv + 0.5 - K[1, 2]) / K[1, 1], torch.ones_like(uu, dtype=torch.float32)], -1
+    )  # (G, 3)
     # each sampled pixel's 3-D point and surface normal (from its right and lower neighbours), in its own camera frame
-    ray = lambda uq, vq: torch.stack([(uq + 0.5 - K[0, 2]) / K[0, 0], (vq + 0.5 - K[1, 2]) / K[1, 1], torch.ones_like(uq, dtype=torch.float32)], -1)
+    ray = lambda uq, vq: torch.stack(
+        [(uq + 0.5 - K[0, 2]) / K[0, 0], (vq + 0.5 - K[1, 2]) / K[1, 1], torch.ones_like(uq, dtype=torch.float32)], -1
+    )
     u1, v1 = (uu + 1).clamp(max=W - 1), (vv + 1).clamp(max=H - 1)
-    u0, v0 = torch.where(u1 == uu, uu - 1, uu), torch.where(v1 == vv, vv - 1, vv)   # at the border, use the other neighbour
+    u0, v0 = (
+        torch.where(u1 == uu, uu - 1, uu),
+        torch.where(v1 == vv, vv - 1, vv),
+    )  # at the border, use the other neighbour
     out = torch.empty(len(pairs), device=dev)
     for s in range(0, len(pairs), batch):
-        i, j = pairs[s:s + batch].unbind(-1)
+        i, j = pairs[s : s + batch].unbind(-1)
         Di = D[i]
-        pc = rays * Di[:, vv, uu][..., None]                                   # (B, G, 3) points of frame i, its camera frame
-        nc = torch.cross(ray(u1, v0) * Di[:, v0, u1][..., None] - ray(u0, v0) * Di[:, v0, u0][..., None],
-                         ray(u0, v1) * Di[:, v1, u0][..., None] - ray(u0, v0) * Di[:, v0, u0][..., None], dim=-1)
-        nc = torch.where(((nc * pc).sum(-1, keepdim=True) > 0), -nc, nc)       # normal facing camera i
+        pc = rays * Di[:, vv, uu][..., None]  # (B, G, 3) points of frame i, its camera frame
+        nc = torch.cross(
+            ray(u1, v0) * Di[:, v0, u1][..., None] - ray(u0, v0) * Di[:, v0, u0][..., None],
+            ray(u0, v1) * Di[:, v1, u0][..., None] - ray(u0, v0) * Di[:, v0, u0][..., None],
+            dim=-1,
+        )
+        nc = torch.where(((nc * pc).sum(-1, keepdim=True) > 0), -nc, nc)  # normal facing camera i
         Ri = c2w[i, :3, :3]
-        pw = pc @ Ri.transpose(1, 2) + c2w[i, None, :3, 3]                       # world
+        pw = pc @ Ri.transpose(1, 2) + c2w[i, None, :3, 3]  # world
         nw = nc @ Ri.transpose(1, 2)
         to_j = c2w[j, None, :3, 3] - pw
-        q = -to_j @ c2w[j, :3, :3]                                               # frame j's camera frame
+        q = -to_j @ c2w[j, :3, :3]  # frame j's camera frame
         z = q[..., 2]
-        u = K[0, 0] * q[..., 0] / z + K[0, 2]; v = K[1, 1] * q[..., 1] / z + K[1, 2]
+        u = K[0, 0] * q[..., 0] / z + K[0, 2]
+        v = K[1, 1] * q[..., 1] / z + K[1, 2]
         # in view, and in front of the surface: walls have no thickness, so the far side of a wall is the same depth
         inside = (z > 0.04) & (u >= 0) & (u < W) & (v >= 0) & (v < H) & ((nw * to_j).sum(-1) > 0)
         ui, vi = u.clamp(0, W - 1).long(), v.clamp(0, H - 1).long()
-        dj = D[j[:, None].expand_as(ui), vi, ui]                                 # what frame j rendered there
+        dj = D[j[:, None].expand_as(ui), vi, ui]  # what frame j rendered there
         vis = inside & ((dj - z).abs() <= abs_tol + rel_tol * z)
-        out[s:s + batch] = vis.float().mean(-1)
+        out[s : s + batch] = vis.float().mean(-1)
     return out.cpu()
 
-def covisibility_pairs(poses, hfov_deg:float, view_range:float, stride:int=1) -> torch.Tensor:
+
+def covisibility_pairs(poses, hfov_deg: float, view_range: float, stride: int = 1) -> torch.Tensor:
     "Candidate pairs `(P, 2)` `[i, j]`, i != j, on frames `::stride`, whose FOV sectors of radius `view_range` overlap (the exact planar pre-filter)."
     idx = torch.arange(0, len(poses), stride)
     p = check_poses(poses)[idx]
@@ -248,6 +351,7 @@ def covisibility_pairs(poses, hfov_deg:float, view_range:float, stride:int=1) ->
     ov.fill_diagonal_(False)
     ii, jj = ov.nonzero().unbind(-1)
     return torch.stack([idx[ii], idx[jj]], -1)
+
 
 # %% ../nbs/00c_datasets.ipynb #209e01aa
 import json, os, zipfile, io, threading
@@ -257,71 +361,121 @@ from functools import lru_cache
 
 FORMAT = 'memory_video/rendered-v1'
 
-def atomic_write_bytes(path, data:bytes):
+
+def atomic_write_bytes(path, data: bytes):
     "Write `data` to `path` through a temporary file and a rename: readers see the old file or the new one, never half of one."
-    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}.{threading.get_ident()}.tmp')
-    with open(tmp, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.{threading.get_ident()}.tmp')
+    with open(tmp, 'wb') as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
 
-def _npz_bytes(level:int=1, **arrays) -> bytes:
+
+def _npz_bytes(level: int = 1, **arrays) -> bytes:
     "An `.npz` archive of `arrays` in memory, deflate level `level` (1: fast, most of the gain)."
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED, compresslevel=level) as z:
         for k, a in arrays.items():
-            with z.open(k + '.npy', 'w') as f: np.lib.format.write_array(f, np.ascontiguousarray(a) if np.ndim(a) else np.asarray(a))
+            with z.open(k + '.npy', 'w') as f:
+                np.lib.format.write_array(f, np.ascontiguousarray(a) if np.ndim(a) else np.asarray(a))
     return buf.getvalue()
 
-def _npy_bytes(a) -> bytes:
-    buf = io.BytesIO(); np.save(buf, a); return buf.getvalue()
 
-def _json_bytes(d) -> bytes: return (json.dumps(d, indent=1) + '\n').encode()
+def _npy_bytes(a) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+def _json_bytes(d) -> bytes:
+    return (json.dumps(d, indent=1) + '\n').encode()
+
 
 @dataclass(frozen=True)
 class RenderConfig:
     "What `render_dataset` renders: video count and length, image size, frame rate, layouts and movers (cycled over videos), storage and co-visibility sampling."
-    name:str; n_videos:int; n_frames:int; width:int; height:int; fps:float = 10.0
-    layouts:tuple = ('open', 'rooms'); grid:tuple = (2, 2); movers:tuple = (0, 2)
-    chunk:int = 256; covis_stride:int = 5; covis_grid:int = 16; val_every:int = 10; seed:int = 0
-    hfov_deg:float = CAM_HFOV_DEG
 
-    def video_plan(self, i:int) -> dict:
+    name: str
+    n_videos: int
+    n_frames: int
+    width: int
+    height: int
+    fps: float = 10.0
+    layouts: tuple = ('open', 'rooms')
+    grid: tuple = (2, 2)
+    movers: tuple = (0, 2)
+    chunk: int = 256
+    covis_stride: int = 5
+    covis_grid: int = 16
+    val_every: int = 10
+    seed: int = 0
+    hfov_deg: float = CAM_HFOV_DEG
+
+    def video_plan(self, i: int) -> dict:
         "Layout, movers, world seed, tour seed and split of video `i`."
         lay = self.layouts[i % len(self.layouts)]
         mov = self.movers[(i // len(self.layouts)) % len(self.movers)]
-        return dict(layout=lay, movers=int(mov), world_seed=self.seed * 1_000_003 + i, tour_seed=self.seed * 7919 + i,
-                    split='val' if (i + 1) % self.val_every == 0 else 'train')
+        return dict(
+            layout=lay,
+            movers=int(mov),
+            world_seed=self.seed * 1_000_003 + i,
+            tour_seed=self.seed * 7919 + i,
+            split='val' if (i + 1) % self.val_every == 0 else 'train',
+        )
+
 
 CONFIGS = {
-    'tiny': RenderConfig('tiny', n_videos=4, n_frames=160, width=32, height=32, chunk=64, covis_stride=4, covis_grid=8, val_every=4),
+    'tiny': RenderConfig(
+        'tiny', n_videos=4, n_frames=160, width=32, height=32, chunk=64, covis_stride=4, covis_grid=8, val_every=4
+    ),
     'small': RenderConfig('small', n_videos=40, n_frames=4000, width=64, height=64, chunk=256, covis_stride=5),
 }
 
+
 # %% ../nbs/00c_datasets.ipynb #1045fc03
-def _room_captions(spec, poses:torch.Tensor) -> list:
+def _room_captions(spec, poses: torch.Tensor) -> list:
     "Captions `(start, end, text)` for each run of frames spent in one room."
     rooms = spec.room_of(poses[:, :2].numpy())
-    rooms = np.maximum.accumulate(np.where(rooms >= 0, np.arange(len(rooms)), 0))  # index of the last frame with a room...
-    rooms = spec.room_of(poses[:, :2].numpy())[rooms]                              # ...so doorway frames keep the room they came from
+    rooms = np.maximum.accumulate(
+        np.where(rooms >= 0, np.arange(len(rooms)), 0)
+    )  # index of the last frame with a room...
+    rooms = spec.room_of(poses[:, :2].numpy())[rooms]  # ...so doorway frames keep the room they came from
     out, s = [], 0
     for t in range(1, len(rooms) + 1):
         if t == len(rooms) or rooms[t] != rooms[s]:
-            out.append((s, t - 1, caption(spec, int(rooms[s])) if rooms[s] >= 0 else caption(spec))); s = t
+            out.append((s, t - 1, caption(spec, int(rooms[s])) if rooms[s] >= 0 else caption(spec)))
+            s = t
     return out
 
-def _video_tour(cfg:RenderConfig, vi:int):
+
+def _video_tour(cfg: RenderConfig, vi: int):
     "World spec, tour and events of video `vi` of `cfg` (deterministic; run in worker processes)."
     from memory_video.worlds import make_world
+
     plan = cfg.video_plan(vi)
     spec = make_world(plan['world_seed'], plan['layout'], grid=cfg.grid, n_movers=plan['movers'])
     poses, events = tour_trajectory(spec, cfg.n_frames, cfg.fps, seed=plan['tour_seed'])
     return plan, spec, poses, events
 
-def render_dataset(config='tiny', root='data/worlds', device=None, progress:bool=True, videos=None, write_threads:int=2, workers:int|None=None) -> Path:
+
+def render_dataset(
+    config='tiny',
+    root='data/worlds',
+    device=None,
+    progress: bool = True,
+    videos=None,
+    write_threads: int = 2,
+    workers: int | None = None,
+) -> Path:
     "Render `config` (a name in `CONFIGS` or a `RenderConfig`) under `root/<name>/`: streamed, resumable, atomic, seeded; returns the folder."
     from memory_video.worlds import WorldRenderer
     from tqdm.auto import tqdm
+
     if isinstance(config, str):
-        if config not in CONFIGS: raise ValueError(f"config: unknown dataset config {config!r}; expected one of {sorted(CONFIGS)}")
+        if config not in CONFIGS:
+            raise ValueError(f"config: unknown dataset config {config!r}; expected one of {sorted(CONFIGS)}")
         config = CONFIGS[config]
     cfg, out = config, Path(root) / config.name
     out.mkdir(parents=True, exist_ok=True)
@@ -329,81 +483,156 @@ def render_dataset(config='tiny', root='data/worlds', device=None, progress:bool
     if ds_path.exists():
         have = json.loads(ds_path.read_text())
         if have.get('format') != FORMAT or have.get('config') != want:
-            raise ValueError(f"{ds_path}: this folder holds a different dataset (format {have.get('format')!r}, config {have.get('config')}); "
-                             f"render into another folder or remove it")
-    else: atomic_write_bytes(ds_path, _json_bytes(dict(format=FORMAT, config=want, complete=False)))
+            raise ValueError(
+                f"{ds_path}: this folder holds a different dataset (format {have.get('format')!r}, config {have.get('config')}); "
+                f"render into another folder or remove it"
+            )
+    else:
+        atomic_write_bytes(ds_path, _json_bytes(dict(format=FORMAT, config=want, complete=False)))
     todo = range(cfg.n_videos) if videos is None else [int(v) for v in videos]
     T, C, H, W = cfg.n_frames, cfg.chunk, cfg.height, cfg.width
     n_chunks = math.ceil(T / C)
     bar = tqdm(total=len(todo) * T, unit='frame', disable=not progress, desc=f'render {cfg.name}')
-    pool = ThreadPoolExecutor(write_threads)                                  # deflate releases the GIL: compress while rendering
-    is_done = lambda vi: (out / f'video_{vi:04d}' / 'meta.json').exists() and json.loads((out / f'video_{vi:04d}' / 'meta.json').read_text()).get('complete')
+    pool = ThreadPoolExecutor(write_threads)  # deflate releases the GIL: compress while rendering
+    is_done = lambda vi: (
+        (out / f'video_{vi:04d}' / 'meta.json').exists()
+        and json.loads((out / f'video_{vi:04d}' / 'meta.json').read_text()).get('complete')
+    )
     pending = [vi for vi in todo if not is_done(vi)]
     workers = (min(os.cpu_count() or 1, len(pending)) if len(pending) >= 8 else 0) if workers is None else workers
-    if workers > 1:                                                           # tours are CPU-bound Python: plan them in parallel, before any GL context
+    if workers > 1:  # tours are CPU-bound Python: plan them in parallel, before any GL context
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as pp: tours = dict(zip(pending, pp.map(_video_tour, [cfg] * len(pending), pending)))
-    else: tours = {}
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as pp:
+            tours = dict(zip(pending, pp.map(_video_tour, [cfg] * len(pending), pending)))
+    else:
+        tours = {}
     for vi in todo:
-        vdir = out / f'video_{vi:04d}'; meta_p = vdir / 'meta.json'
-        if is_done(vi): bar.update(T); continue
+        vdir = out / f'video_{vi:04d}'
+        meta_p = vdir / 'meta.json'
+        if is_done(vi):
+            bar.update(T)
+            continue
         vdir.mkdir(exist_ok=True)
         plan, spec, poses, events = tours.pop(vi) if vi in tours else _video_tour(cfg, vi)
         if (vdir / 'poses.npy').exists() and not np.array_equal(np.load(vdir / 'poses.npy'), poses.numpy()):
-            raise ValueError(f"{vdir / 'poses.npy'}: the saved poses differ from the ones this code generates for video {vi}; "
-                             "the partial render came from other code; remove the folder to render it again")
+            raise ValueError(
+                f"{vdir / 'poses.npy'}: the saved poses differ from the ones this code generates for video {vi}; "
+                "the partial render came from other code; remove the folder to render it again"
+            )
         times = np.arange(T) / cfg.fps
         ren = WorldRenderer(spec, W, H, cfg.hfov_deg)
         heights = np.full(T, ren.cam_height)
-        meta = dict(format=FORMAT, name=f'{cfg.name}/video_{vi:04d}', index=vi, **plan, fps=cfg.fps, width=W, height=H, n_frames=T,
-                    K=ren.K.tolist(), hfov_deg=cfg.hfov_deg, chunk=C, n_chunks=n_chunks, spec=json.loads(spec.to_json()),
-                    scene_caption=caption(spec),
-                    captions=_room_captions(spec, poses), events=[[int(e[0]), e[1], float(e[2])] for e in events],
-                    mover_names=[m.name for m in spec.movers], complete=False)
+        meta = dict(
+            format=FORMAT,
+            name=f'{cfg.name}/video_{vi:04d}',
+            index=vi,
+            **plan,
+            fps=cfg.fps,
+            width=W,
+            height=H,
+            n_frames=T,
+            K=ren.K.tolist(),
+            hfov_deg=cfg.hfov_deg,
+            chunk=C,
+            n_chunks=n_chunks,
+            spec=json.loads(spec.to_json()),
+            scene_caption=caption(spec),
+            captions=_room_captions(spec, poses),
+            events=[[int(e[0]), e[1], float(e[2])] for e in events],
+            mover_names=[m.name for m in spec.movers],
+            complete=False,
+        )
         atomic_write_bytes(vdir / 'poses.npy', _npy_bytes(poses.numpy()))
         atomic_write_bytes(vdir / 'heights.npy', _npy_bytes(heights))
         atomic_write_bytes(vdir / 'objects.npy', _npy_bytes(ren.mover_positions(times).astype(np.float32)))
         atomic_write_bytes(meta_p, _json_bytes(meta))
-        depth = np.empty((T, H, W), np.float16); futures = []
+        depth = np.empty((T, H, W), np.float16)
+        futures = []
         for c in range(n_chunks):
             sl, p = slice(c * C, min(T, (c + 1) * C)), vdir / f'chunk_{c:05d}.npz'
             if p.exists():
                 try:
-                    with np.load(p) as z: depth[sl] = z['depth']; bar.update(sl.stop - sl.start); continue
-                except Exception: pass                                       # unreadable: render it again
+                    with np.load(p) as z:
+                        depth[sl] = z['depth']
+                        bar.update(sl.stop - sl.start)
+                        continue
+                except Exception:
+                    pass  # unreadable: render it again
             rgb, dep = ren.render(poses[sl], times[sl])
             depth[sl] = dep.astype(np.float16)
-            futures.append(pool.submit(lambda p=p, rgb=rgb, d=depth[sl].copy(): atomic_write_bytes(p, _npz_bytes(rgb=rgb, depth=d))))
+            futures.append(
+                pool.submit(
+                    lambda p=p, rgb=rgb, d=depth[sl].copy(): atomic_write_bytes(p, _npz_bytes(rgb=rgb, depth=d))
+                )
+            )
             bar.update(sl.stop - sl.start)
-        for f in futures: f.result()
+        for f in futures:
+            f.result()
         ren.close()
         # co-visibility ground truth on the stride; the pre-filter radius covers the farthest rendered depth
         view_range = float(depth.max()) + 0.5
         pairs = covisibility_pairs(poses, cfg.hfov_deg, view_range, cfg.covis_stride)
-        v = depth_covisibility(planar_to_c2w(poses, torch.from_numpy(heights)), torch.from_numpy(depth.astype(np.float32)),
-                               ren.K, pairs, cfg.covis_grid, device=device)
+        v = depth_covisibility(
+            planar_to_c2w(poses, torch.from_numpy(heights)),
+            torch.from_numpy(depth.astype(np.float32)),
+            ren.K,
+            pairs,
+            cfg.covis_grid,
+            device=device,
+        )
         keep = v > 0
-        atomic_write_bytes(vdir / 'covis.npz', _npz_bytes(i=pairs[keep, 0].numpy().astype(np.int32), j=pairs[keep, 1].numpy().astype(np.int32),
-                                                      v=v[keep].numpy().astype(np.float16), stride=np.int32(cfg.covis_stride), grid=np.int32(cfg.covis_grid)))
-        meta.update(complete=True, covis=dict(stride=cfg.covis_stride, grid=cfg.covis_grid, candidate_pairs=len(pairs), covisible_pairs=int(keep.sum()),
-                                              all_pairs=(len(range(0, T, cfg.covis_stride)) ** 2 - len(range(0, T, cfg.covis_stride))), view_range=view_range))
+        atomic_write_bytes(
+            vdir / 'covis.npz',
+            _npz_bytes(
+                i=pairs[keep, 0].numpy().astype(np.int32),
+                j=pairs[keep, 1].numpy().astype(np.int32),
+                v=v[keep].numpy().astype(np.float16),
+                stride=np.int32(cfg.covis_stride),
+                grid=np.int32(cfg.covis_grid),
+            ),
+        )
+        meta.update(
+            complete=True,
+            covis=dict(
+                stride=cfg.covis_stride,
+                grid=cfg.covis_grid,
+                candidate_pairs=len(pairs),
+                covisible_pairs=int(keep.sum()),
+                all_pairs=(len(range(0, T, cfg.covis_stride)) ** 2 - len(range(0, T, cfg.covis_stride))),
+                view_range=view_range,
+            ),
+        )
         atomic_write_bytes(meta_p, _json_bytes(meta))
-    bar.close(); pool.shutdown()
+    bar.close()
+    pool.shutdown()
     done = sorted(p.parent.name for p in out.glob('video_*/meta.json') if json.loads(p.read_text()).get('complete'))
-    atomic_write_bytes(ds_path, _json_bytes(dict(format=FORMAT, config=want, complete=len(done) == cfg.n_videos, videos=done)))
+    atomic_write_bytes(
+        ds_path, _json_bytes(dict(format=FORMAT, config=want, complete=len(done) == cfg.n_videos, videos=done))
+    )
     return out
+
 
 # %% ../nbs/00c_datasets.ipynb #59b2c58c
 class RenderedVideo(Video):
     "A video rendered by `render_dataset`, read lazily from its folder (recent chunks cached)."
-    def __init__(self, vdir, cache_chunks:int=4):
-        self.dir = Path(vdir); meta_p = self.dir / 'meta.json'
-        if not meta_p.exists(): raise ValueError(f"{meta_p}: missing; expected a video folder written by render_dataset")
-        try: m = json.loads(meta_p.read_text())
-        except Exception as e: raise ValueError(f"{meta_p}: unreadable ({e})") from None
-        if m.get('format') != FORMAT: raise ValueError(f"{meta_p}: format {m.get('format')!r}, expected {FORMAT!r}")
-        if not m.get('complete'): raise ValueError(f"{self.dir}: the render of this video did not finish; run `memory_video render` again to complete it")
+
+    def __init__(self, vdir, cache_chunks: int = 4):
+        self.dir = Path(vdir)
+        meta_p = self.dir / 'meta.json'
+        if not meta_p.exists():
+            raise ValueError(f"{meta_p}: missing; expected a video folder written by render_dataset")
+        try:
+            m = json.loads(meta_p.read_text())
+        except Exception as e:
+            raise ValueError(f"{meta_p}: unreadable ({e})") from None
+        if m.get('format') != FORMAT:
+            raise ValueError(f"{meta_p}: format {m.get('format')!r}, expected {FORMAT!r}")
+        if not m.get('complete'):
+            raise ValueError(
+                f"{self.dir}: the render of this video did not finish; run `memory_video render` again to complete it"
+            )
         self.meta, self.name, self.fps = m, m['name'], float(m['fps'])
         self.n_frames, self.width, self.height, self.chunk = m['n_frames'], m['width'], m['height'], m['chunk']
         self.K = torch.tensor(m['K'], dtype=torch.float64)
@@ -417,99 +646,180 @@ class RenderedVideo(Video):
 
     def _load_npy(self, name):
         p = self.dir / name
-        if not p.exists(): raise ValueError(f"{p}: missing")
-        try: return np.load(p)
-        except Exception as e: raise ValueError(f"{p}: corrupt ({e})") from None
+        if not p.exists():
+            raise ValueError(f"{p}: missing")
+        try:
+            return np.load(p)
+        except Exception as e:
+            raise ValueError(f"{p}: corrupt ({e})") from None
 
-    def _load_chunk(self, c:int):
+    def _load_chunk(self, c: int):
         p = self.dir / f'chunk_{c:05d}.npz'
-        if not p.exists(): raise ValueError(f"{p}: missing chunk (frames {c * self.chunk}..{min(self.n_frames, (c + 1) * self.chunk) - 1})")
+        if not p.exists():
+            raise ValueError(
+                f"{p}: missing chunk (frames {c * self.chunk}..{min(self.n_frames, (c + 1) * self.chunk) - 1})"
+            )
         n = min(self.n_frames, (c + 1) * self.chunk) - c * self.chunk
         try:
-            with np.load(p) as z: rgb, dep = z['rgb'], z['depth']
-        except Exception as e: raise ValueError(f"{p}: corrupt chunk ({type(e).__name__}: {e})") from None
+            with np.load(p) as z:
+                rgb, dep = z['rgb'], z['depth']
+        except Exception as e:
+            raise ValueError(f"{p}: corrupt chunk ({type(e).__name__}: {e})") from None
         if rgb.shape != (n, self.height, self.width, 3) or dep.shape != (n, self.height, self.width):
-            raise ValueError(f"{p}: chunk holds rgb {rgb.shape} and depth {dep.shape}, expected ({n}, {self.height}, {self.width}, 3) and ({n}, {self.height}, {self.width})")
+            raise ValueError(
+                f"{p}: chunk holds rgb {rgb.shape} and depth {dep.shape}, expected ({n}, {self.height}, {self.width}, 3) and ({n}, {self.height}, {self.width})"
+            )
         return torch.from_numpy(rgb), torch.from_numpy(dep.astype(np.float32))
 
-    def _gather(self, idx, k:int) -> torch.Tensor:
+    def _gather(self, idx, k: int) -> torch.Tensor:
         c = idx // self.chunk
         parts = {int(ci): self._chunk(int(ci))[k] for ci in c.unique()}
-        return torch.stack([parts[int(ci)][int(i) - int(ci) * self.chunk] for i, ci in zip(idx, c)]) if len(idx) else parts.get(0, self._chunk(0)[k])[:0]
+        return (
+            torch.stack([parts[int(ci)][int(i) - int(ci) * self.chunk] for i, ci in zip(idx, c)])
+            if len(idx)
+            else parts.get(0, self._chunk(0)[k])[:0]
+        )
 
-    def _frames(self, idx): return self._gather(idx, 0)
-    def _depth(self, idx): return self._gather(idx, 1)
+    def _frames(self, idx):
+        return self._gather(idx, 0)
+
+    def _depth(self, idx):
+        return self._gather(idx, 1)
 
     @property
     def _covis(self):
         if not hasattr(self, '_cv'):
-            with np.load(self.dir / 'covis.npz') as z: self._cv = {k: z[k] for k in z.files}
+            with np.load(self.dir / 'covis.npz') as z:
+                self._cv = {k: z[k] for k in z.files}
         return self._cv
 
-    def _covisible(self, i:int):
+    def _covisible(self, i: int):
         s = int(self._covis['stride'])
-        if i % s: raise ValueError(f"{self.name}: co-visibility was computed on every {s}th frame; frame {i} is not one of them")
+        if i % s:
+            raise ValueError(
+                f"{self.name}: co-visibility was computed on every {s}th frame; frame {i} is not one of them"
+            )
         m = self._covis['i'] == i
-        return torch.from_numpy(self._covis['j'][m].astype(np.int64)), torch.from_numpy(self._covis['v'][m].astype(np.float32))
+        return torch.from_numpy(self._covis['j'][m].astype(np.int64)), torch.from_numpy(
+            self._covis['v'][m].astype(np.float32)
+        )
 
     def objects(self, idx=None) -> torch.Tensor:
         "Mover positions `(len(idx), M, 2)` (our frame)."
         return torch.from_numpy(self._load_npy('objects.npy'))[self._index(idx)]
 
+
 class RenderedDataset:
     "The videos of a dataset folder written by `render_dataset`; `ds[i]` or `ds['video_0003']` is a `RenderedVideo`."
-    def __init__(self, path, split:str|None=None):
-        self.path = Path(path); p = self.path / 'dataset.json'
-        if not p.exists(): raise ValueError(f"{p}: missing; {self.path} is not a dataset folder written by render_dataset")
+
+    def __init__(self, path, split: str | None = None):
+        self.path = Path(path)
+        p = self.path / 'dataset.json'
+        if not p.exists():
+            raise ValueError(f"{p}: missing; {self.path} is not a dataset folder written by render_dataset")
         d = json.loads(p.read_text())
-        if d.get('format') != FORMAT: raise ValueError(f"{p}: format {d.get('format')!r}, expected {FORMAT!r}")
-        if not d.get('videos'): raise ValueError(f"{p}: no complete videos yet; run `memory_video render` to finish the render")
+        if d.get('format') != FORMAT:
+            raise ValueError(f"{p}: format {d.get('format')!r}, expected {FORMAT!r}")
+        if not d.get('videos'):
+            raise ValueError(f"{p}: no complete videos yet; run `memory_video render` to finish the render")
         self.config = d['config']
-        self.names = [n for n in d['videos'] if split is None or RenderConfig(**{**self.config, 'layouts': tuple(self.config['layouts']), 'grid': tuple(self.config['grid']), 'movers': tuple(self.config['movers'])}).video_plan(int(n.split('_')[1]))['split'] == split]
+        self.names = [
+            n
+            for n in d['videos']
+            if split is None
+            or RenderConfig(
+                **{
+                    **self.config,
+                    'layouts': tuple(self.config['layouts']),
+                    'grid': tuple(self.config['grid']),
+                    'movers': tuple(self.config['movers']),
+                }
+            ).video_plan(int(n.split('_')[1]))['split']
+            == split
+        ]
         self._cache = {}
-    def __len__(self): return len(self.names)
+
+    def __len__(self):
+        return len(self.names)
+
     def __getitem__(self, i):
         name = self.names[i] if isinstance(i, int) else i
-        if name not in self._cache: self._cache[name] = RenderedVideo(self.path / name)
+        if name not in self._cache:
+            self._cache[name] = RenderedVideo(self.path / name)
         return self._cache[name]
-    def __iter__(self): return (self[i] for i in range(len(self)))
-    def __repr__(self): return f"RenderedDataset({self.path}, {len(self)} videos)"
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self):
+        return f"RenderedDataset({self.path}, {len(self)} videos)"
+
 
 def open_dataset(path, **kw):
     "Open a dataset folder of either known layout: ours (`dataset.json`) or the public Context-as-Memory one (`frames/`, `jsons/`, ...)."
     p = Path(path)
-    if (p / 'dataset.json').exists(): return RenderedDataset(p, **kw)
+    if (p / 'dataset.json').exists():
+        return RenderedDataset(p, **kw)
     if (p / 'frames').is_dir() and (p / 'jsons').is_dir():
         from memory_video.cam_dataset import CamDataset
+
         return CamDataset(p, **kw)
-    raise ValueError(f"{p}: unknown dataset layout; expected a folder with dataset.json (memory_video render) "
-                     "or the Context-as-Memory layout (frames/, jsons/, overlap_labels/, captions.txt)")
+    raise ValueError(
+        f"{p}: unknown dataset layout; expected a folder with dataset.json (memory_video render) "
+        "or the Context-as-Memory layout (frames/, jsons/, overlap_labels/, captions.txt)"
+    )
+
 
 # %% ../nbs/00c_datasets.ipynb #7ccfcc2e
-def score_fov_rules(videos, tau:float=0.1, area_threshold:float=0.1, near:float=0.5, far:float=10.0, view_range:float=10.0) -> dict:
+def score_fov_rules(
+    videos,
+    tau: float = 0.1,
+    area_threshold: float = 0.1,
+    near: float = 0.5,
+    far: float = 10.0,
+    view_range: float = 10.0,
+) -> dict:
     "Precision, recall and F1 of the 4-ray rule and of 'exact overlap > area_threshold' against depth co-visibility >= `tau`, per layout, over past pairs on each video's stride."
     counts = {}
     for v in videos:
-        s = int(v._covis['stride']); idx = torch.arange(0, v.n_frames, s)
+        s = int(v._covis['stride'])
+        idx = torch.arange(0, v.n_frames, s)
         pos = {(int(i), int(j)) for i, j, x in zip(v._covis['i'], v._covis['j'], v._covis['v']) if x >= tau}
-        ii, jj = torch.meshgrid(idx, idx, indexing='ij'); past = jj < ii
+        ii, jj = torch.meshgrid(idx, idx, indexing='ij')
+        past = jj < ii
         ii, jj = ii[past], jj[past]
         truth = torch.tensor([(int(a), int(b)) in pos for a, b in zip(ii, jj)])
-        rules = {'4-ray (CaM)': fov_overlap_4ray(v.poses[ii], v.poses[jj], v.hfov_deg, near, far),
-                 f'exact overlap > {area_threshold}': fov_overlap_area(v.poses[ii], v.poses[jj], v.hfov_deg, view_range) > area_threshold}
+        rules = {
+            '4-ray (CaM)': fov_overlap_4ray(v.poses[ii], v.poses[jj], v.hfov_deg, near, far),
+            f'exact overlap > {area_threshold}': fov_overlap_area(v.poses[ii], v.poses[jj], v.hfov_deg, view_range)
+            > area_threshold,
+        }
         lay = v.meta['layout']
         for name, pred in rules.items():
             c = counts.setdefault((lay, name), dict(tp=0, fp=0, fn=0, pairs=0, positives=0))
-            c['tp'] += int((pred & truth).sum()); c['fp'] += int((pred & ~truth).sum()); c['fn'] += int((~pred & truth).sum())
-            c['pairs'] += len(truth); c['positives'] += int(truth.sum())
+            c['tp'] += int((pred & truth).sum())
+            c['fp'] += int((pred & ~truth).sum())
+            c['fn'] += int((~pred & truth).sum())
+            c['pairs'] += len(truth)
+            c['positives'] += int(truth.sum())
     rows = []
     for (lay, name), c in sorted(counts.items()):
-        p = c['tp'] / max(c['tp'] + c['fp'], 1); r = c['tp'] / max(c['tp'] + c['fn'], 1)
+        p = c['tp'] / max(c['tp'] + c['fp'], 1)
+        r = c['tp'] / max(c['tp'] + c['fn'], 1)
         rows.append(dict(layout=lay, rule=name, precision=p, recall=r, f1=2 * p * r / max(p + r, 1e-12), **c))
-    return dict(tau=tau, area_threshold=area_threshold, near=near, far=far, view_range=view_range, videos=len(videos), rows=rows)
+    return dict(
+        tau=tau, area_threshold=area_threshold, near=near, far=far, view_range=view_range, videos=len(videos), rows=rows
+    )
 
-def format_fov_rules(res:dict) -> str:
+
+def format_fov_rules(res: dict) -> str:
     "A plain-text table of `score_fov_rules`."
-    lines = [f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)", f"{'layout':<7} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'pairs':>9} {'true pairs':>10}"]
-    lines += [f"{r['layout']:<7} {r['rule']:<22} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f} {r['pairs']:>9} {r['positives']:>10}" for r in res['rows']]
+    lines = [
+        f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)",
+        f"{'layout':<7} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'pairs':>9} {'true pairs':>10}",
+    ]
+    lines += [
+        f"{r['layout']:<7} {r['rule']:<22} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f} {r['pairs']:>9} {r['positives']:>10}"
+        for r in res['rows']
+    ]
     return '\n'.join(lines)

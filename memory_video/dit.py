@@ -17,112 +17,151 @@ __all__ = ['DIT_CONFIGS', 'FRAMEPACK_SCHEDULE', 'rope_freqs', 'rope_angles', 'ap
            'save_dit', 'load_dit']
 
 # %% ../nbs/02_dit_context.ipynb #ab406c79
-def rope_freqs(head_dim:int, base:float=10000.0) -> torch.Tensor:
+def rope_freqs(head_dim: int, base: float = 10000.0) -> torch.Tensor:
     "Inverse frequencies for the three thirds of a head `(3, head_dim // 6)`."
     n = head_dim // 6
     return (1.0 / base ** (torch.arange(n, dtype=torch.float32) / n)).expand(3, n)
 
-def rope_angles(pos:torch.Tensor, freqs:torch.Tensor) -> torch.Tensor:
+
+def rope_angles(pos: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
     "Rotation angles `(N, head_dim // 2)` for positions `(N, 3)` (time, height, width)."
     return torch.cat([pos[:, i, None].float() * freqs[i] for i in range(3)], -1)
 
-def apply_rope(x:torch.Tensor, ang:torch.Tensor) -> torch.Tensor:
+
+def apply_rope(x: torch.Tensor, ang: torch.Tensor) -> torch.Tensor:
     "Rotate `x` `(B, heads, N, head_dim)` by angles `(N, head_dim // 2)`; dimensions beyond 2 * angles pass through."
     d = ang.shape[-1] * 2
     x1, x2, rest = x[..., :d:2], x[..., 1:d:2], x[..., d:]
     c, s = ang.cos().to(x.dtype), ang.sin().to(x.dtype)
     return torch.cat([torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], -1).flatten(-2), rest], -1)
 
-def frame_time_positions(T:int, k:int) -> tuple[torch.Tensor, torch.Tensor]:
+
+def frame_time_positions(T: int, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Time positions of T predicted latent frames (0..T-1, their pre-training positions) and of k context frames (T..T+k-1, after them)."
     return torch.arange(T), torch.arange(T, T + k)
 
-def grid_positions(T:int, h:int, w:int, t0:int=0) -> torch.Tensor:
+
+def grid_positions(T: int, h: int, w: int, t0: int = 0) -> torch.Tensor:
     "Positions `(T*h*w, 3)` of a `T x h x w` token grid whose first frame has time `t0`."
     t, y, x = torch.meshgrid(torch.arange(t0, t0 + T), torch.arange(h), torch.arange(w), indexing='ij')
     return torch.stack([t, y, x], -1).reshape(-1, 3)
 
+
 # %% ../nbs/02_dit_context.ipynb #2c83bad7
 class RMSNorm(nn.Module):
     "RMS normalisation without a learned gain (the timestep provides the scale)."
-    def __init__(self, eps:float=1e-6): super().__init__(); self.eps = eps
-    def forward(self, x): return x * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps).to(x.dtype)
+
+    def __init__(self, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + self.eps).to(x.dtype)
+
 
 class Attention(nn.Module):
     "Multi-head attention with RoPE on queries and keys; `kv` may hold extra (cached) keys/values to attend to."
-    def __init__(self, dim:int, heads:int):
+
+    def __init__(self, dim: int, heads: int):
         super().__init__()
         self.heads, self.hd = heads, dim // heads
         self.qkv, self.out = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
-        nn.init.zeros_(self.out.weight); nn.init.zeros_(self.out.bias)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
     def project(self, x, ang):
         "Queries, keys, values `(B, heads, N, hd)` of `x` `(B, N, dim)`, RoPE applied."
         B, N, _ = x.shape
         q, k, v = self.qkv(x).view(B, N, 3, self.heads, self.hd).permute(2, 0, 3, 1, 4)
         return apply_rope(q, ang), apply_rope(k, ang), v
+
     def attend(self, q, k, v):
         "`(B, heads, Nq, hd)` attending to `(B, heads, Nk, hd)` -> `(B, Nq, dim)`."
         o = F.scaled_dot_product_attention(q, k, v)
         return self.out(o.transpose(1, 2).flatten(2))
 
+
 class CrossAttention(nn.Module):
     "Tokens attend to the caption's embeddings."
-    def __init__(self, dim:int, heads:int):
+
+    def __init__(self, dim: int, heads: int):
         super().__init__()
         self.heads = heads
         self.q, self.kv, self.out = nn.Linear(dim, dim), nn.Linear(dim, 2 * dim), nn.Linear(dim, dim)
-        nn.init.zeros_(self.out.weight); nn.init.zeros_(self.out.bias)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
     def forward(self, x, ctx):
         B, N, D = x.shape
         q = self.q(x).view(B, N, self.heads, -1).transpose(1, 2)
         k, v = self.kv(ctx).view(B, ctx.shape[1], 2, self.heads, -1).permute(2, 0, 3, 1, 4)
         return self.out(F.scaled_dot_product_attention(q, k, v).transpose(1, 2).flatten(2))
 
+
 # %% ../nbs/02_dit_context.ipynb #84ebf60a
 class _LSEKernel:
     "An attention kernel that returns its log-sum-exp, and whose backward accepts any (output, log-sum-exp): 'cudnn', 'flash' (CUDA) or 'cpu'."
-    def __init__(self, name:str): self.name = name
+
+    def __init__(self, name: str):
+        self.name = name
+
     def forward(self, q, k, v):
         "`(B, H, Nq, D)` over `(B, H, Nk, D)` -> output, log-sum-exp `(B, H, Nq)`, what the backward needs."
         if self.name == 'cudnn':
-            o, lse, cq, ck, mq, mk, seed, off, _ = torch.ops.aten._scaled_dot_product_cudnn_attention(q, k, v, None, True)
+            o, lse, cq, ck, mq, mk, seed, off, _ = torch.ops.aten._scaled_dot_product_cudnn_attention(
+                q, k, v, None, True
+            )
             return o, lse.reshape(lse.shape[:3]), (cq, ck, mq, mk, seed, off)
         if self.name == 'flash':
             o, lse, cq, ck, mq, mk, rng, unused, _ = torch.ops.aten._scaled_dot_product_flash_attention(q, k, v)
             return o, lse, (cq, ck, mq, mk, rng, unused)
         o, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q, k, v)
         return o, lse, ()
+
     def backward(self, do, q, k, v, o, lse, aux):
         "Gradients of q, k, v for output gradient `do`, given the (possibly merged) output `o` and log-sum-exp `lse`."
         lse = lse.contiguous()
         if self.name == 'cudnn':
             cq, ck, mq, mk, seed, off = aux
-            return torch.ops.aten._scaled_dot_product_cudnn_attention_backward(do, q, k, v, o, lse[..., None], seed, off, None, cq, ck, mq, mk, 0.0, False)
+            return torch.ops.aten._scaled_dot_product_cudnn_attention_backward(
+                do, q, k, v, o, lse[..., None], seed, off, None, cq, ck, mq, mk, 0.0, False
+            )
         if self.name == 'flash':
             cq, ck, mq, mk, rng, unused = aux
-            return torch.ops.aten._scaled_dot_product_flash_attention_backward(do, q, k, v, o, lse, cq, ck, mq, mk, 0.0, False, rng, unused)
+            return torch.ops.aten._scaled_dot_product_flash_attention_backward(
+                do, q, k, v, o, lse, cq, ck, mq, mk, 0.0, False, rng, unused
+            )
         return torch.ops.aten._scaled_dot_product_flash_attention_for_cpu_backward(do, q, k, v, o, lse, 0.0, False)
+
 
 class _StructuredAttention(torch.autograd.Function):
     "C -> C, Q -> C + Q, P -> Q + P over `[C, Q, P]`-ordered q, k, v `(B, H, N, D)` in two big kernel calls and a small merged one."
+
     @staticmethod
-    def forward(ctx, q, k, v, n_c:int, n_q:int, kernel:str):
+    def forward(ctx, q, k, v, n_c: int, n_q: int, kernel: str):
         kern = _LSEKernel(kernel)
-        B, H, N, D = q.shape; C, CQ = n_c, n_c + n_q
-        out = q.new_empty(B, N, H, D).transpose(1, 2)                             # (B, N, H, D) memory: the output projection reads it without a copy
+        B, H, N, D = q.shape
+        C, CQ = n_c, n_c + n_q
+        out = q.new_empty(B, N, H, D).transpose(
+            1, 2
+        )  # (B, N, H, D) memory: the output projection reads it without a copy
         lse = q.new_empty(B, H, N, dtype=torch.promote_types(q.dtype, torch.float32))
         aux = {}
-        if C:                                                                     # C's and Q's queries over C's keys: one call
+        if C:  # C's and Q's queries over C's keys: one call
             o, l, aux['c'] = kern.forward(q[:, :, :CQ], k[:, :, :C], v[:, :, :C])
             out[:, :, :CQ], lse[:, :, :CQ] = o, l
-        if n_q:                                                                   # Q -> Q, merged into Q's rows by log-sum-exp
+        if n_q:  # Q -> Q, merged into Q's rows by log-sum-exp
             o, l, aux['q'] = kern.forward(q[:, :, C:CQ], k[:, :, C:CQ], v[:, :, C:CQ])
             if C:
-                lc = lse[:, :, C:CQ]; lm = torch.logaddexp(lc, l)
-                o = out[:, :, C:CQ].to(lm.dtype) * (lc - lm).exp()[..., None] + o.to(lm.dtype) * (l - lm).exp()[..., None]
+                lc = lse[:, :, C:CQ]
+                lm = torch.logaddexp(lc, l)
+                o = (
+                    out[:, :, C:CQ].to(lm.dtype) * (lc - lm).exp()[..., None]
+                    + o.to(lm.dtype) * (l - lm).exp()[..., None]
+                )
                 l = lm
             out[:, :, C:CQ], lse[:, :, C:CQ] = o, l
-        if N > CQ:                                                                # P -> Q + P: a contiguous slice of the keys
+        if N > CQ:  # P -> Q + P: a contiguous slice of the keys
             o, l, aux['p'] = kern.forward(q[:, :, CQ:], k[:, :, C:], v[:, :, C:])
             out[:, :, CQ:], lse[:, :, CQ:] = o, l
         ctx.save_for_backward(q, k, v, out, lse)
@@ -132,15 +171,41 @@ class _StructuredAttention(torch.autograd.Function):
     @staticmethod
     def backward(ctx, do):
         q, k, v, out, lse = ctx.saved_tensors
-        kern = _LSEKernel(ctx.kernel); C, CQ = ctx.n[0], sum(ctx.n); N = q.shape[2]
-        if do.stride(-1) != 1: do = do.contiguous()
+        kern = _LSEKernel(ctx.kernel)
+        C, CQ = ctx.n[0], sum(ctx.n)
+        N = q.shape[2]
+        if do.stride(-1) != 1:
+            do = do.contiguous()
         parts = [('c', slice(0, CQ), slice(0, C))] if C else []
         parts += [('q', slice(C, CQ), slice(C, CQ))] if CQ > C else []
         parts += [('p', slice(CQ, N), slice(C, N))] if N > CQ else []
-        grads = [(rows, keys, kern.backward(do[:, :, rows], q[:, :, rows], k[:, :, keys], v[:, :, keys], out[:, :, rows], lse[:, :, rows], ctx.aux[name]))
-                 for name, rows, keys in parts]                                   # every part's backward sees the merged output and lse
+        grads = [
+            (
+                rows,
+                keys,
+                kern.backward(
+                    do[:, :, rows],
+                    q[:, :, rows],
+                    k[:, :, keys],
+                    v[:, :, keys],
+                    out[:, :, rows],
+                    lse[:, :, rows],
+                    ctx.aux[name],
+                ),
+            )
+            for name, rows, keys in parts
+        ]  # every part's backward sees the merged output and lse
         bounds = (0, C, CQ, N)
-        return (*(_gather_segments([(rows if j == 0 else keys, g[j]) for rows, keys, g in grads], bounds, x) for j, x in enumerate((q, k, v))), None, None, None)
+        return (
+            *(
+                _gather_segments([(rows if j == 0 else keys, g[j]) for rows, keys, g in grads], bounds, x)
+                for j, x in enumerate((q, k, v))
+            ),
+            None,
+            None,
+            None,
+        )
+
 
 def _gather_segments(pieces, bounds, like) -> torch.Tensor:
     """One `(B, H, N, D)` gradient from the parts' gradients over token spans `[(span, grad)]`: each segment between `bounds` is the part
@@ -149,80 +214,130 @@ def _gather_segments(pieces, bounds, like) -> torch.Tensor:
     B, H, N, D = like.shape
     out = like.new_empty(B, N, H, D).transpose(1, 2)
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        if hi == lo: continue
-        t = [g[:, :, lo - s.start:hi - s.start] for s, g in pieces if s.start <= lo and hi <= s.stop]
-        if len(t) == 1: out[:, :, lo:hi] = t[0]
-        else: torch.add(*t, out=out[:, :, lo:hi])                              # C/Q/P: at most two parts cover a segment
+        if hi == lo:
+            continue
+        t = [g[:, :, lo - s.start : hi - s.start] for s, g in pieces if s.start <= lo and hi <= s.stop]
+        if len(t) == 1:
+            out[:, :, lo:hi] = t[0]
+        else:
+            torch.add(*t, out=out[:, :, lo:hi])  # C/Q/P: at most two parts cover a segment
     return out
 
-def memlearner_attention(q, k, v, n_c:int, n_q:int, kernel:str|None=None) -> torch.Tensor:
+
+def memlearner_attention(q, k, v, n_c: int, n_q: int, kernel: str | None = None) -> torch.Tensor:
     """MemLearner's attention over tokens ordered `[C, Q, P]`: q, k, v `(B, heads, N, hd)` -> `(B, heads, N, hd)`; C reads C, Q reads C + Q, P reads Q + P.
 
     `kernel`: None picks cuDNN on CUDA in bf16/fp16, PyTorch's flash kernel on the CPU, and 'sdpa' (three plain calls) otherwise."""
     N = q.shape[2]
-    if q.ndim != 4 or k.shape != q.shape or v.shape != q.shape: raise ValueError(f"q, k, v: expected equal shapes (B, heads, N, hd), got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
-    if not (0 <= n_c and 0 <= n_q and n_c + n_q <= N): raise ValueError(f"n_c, n_q: expected n_c, n_q >= 0 and n_c + n_q <= N = {N}, got {n_c}, {n_q}")
+    if q.ndim != 4 or k.shape != q.shape or v.shape != q.shape:
+        raise ValueError(
+            f"q, k, v: expected equal shapes (B, heads, N, hd), got {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
+        )
+    if not (0 <= n_c and 0 <= n_q and n_c + n_q <= N):
+        raise ValueError(f"n_c, n_q: expected n_c, n_q >= 0 and n_c + n_q <= N = {N}, got {n_c}, {n_q}")
     if kernel is None:
         half = q.dtype in (torch.bfloat16, torch.float16)
         kernel = ('cudnn' if half and torch.backends.cuda.cudnn_sdp_enabled() else 'sdpa') if q.is_cuda else 'cpu'
-    if kernel not in ('cudnn', 'flash', 'cpu', 'sdpa'): raise ValueError(f"kernel: expected 'cudnn', 'flash', 'cpu' or 'sdpa', got {kernel!r}")
-    if kernel != 'sdpa': return _StructuredAttention.apply(q, k, v, n_c, n_q, kernel)
+    if kernel not in ('cudnn', 'flash', 'cpu', 'sdpa'):
+        raise ValueError(f"kernel: expected 'cudnn', 'flash', 'cpu' or 'sdpa', got {kernel!r}")
+    if kernel != 'sdpa':
+        return _StructuredAttention.apply(q, k, v, n_c, n_q, kernel)
     C, CQ = n_c, n_c + n_q
     sdpa = F.scaled_dot_product_attention
-    return torch.cat([sdpa(q[:, :, :C], k[:, :, :C], v[:, :, :C]),             # C -> C
-                      sdpa(q[:, :, C:CQ], k[:, :, :CQ], v[:, :, :CQ]),          # Q -> C + Q
-                      sdpa(q[:, :, CQ:], k[:, :, C:], v[:, :, C:])], 2)         # P -> Q + P
+    return torch.cat(
+        [
+            sdpa(q[:, :, :C], k[:, :, :C], v[:, :, :C]),  # C -> C
+            sdpa(q[:, :, C:CQ], k[:, :, :CQ], v[:, :, :CQ]),  # Q -> C + Q
+            sdpa(q[:, :, CQ:], k[:, :, C:], v[:, :, C:]),
+        ],
+        2,
+    )  # P -> Q + P
+
 
 # %% ../nbs/02_dit_context.ipynb #f5ccebf7
 @dataclass(frozen=True)
 class DiTConfig:
     "Model size and memory mechanism: `memory` is 'cam' (frame-axis concatenation), 'memlearner' (query tokens in the first `query_layers` blocks) or 'framepack' (recent history packed to a constant length)."
-    name:str = 'small'
-    latent:int = 16; patch:int = 2; dim:int = 384; depth:int = 8; heads:int = 6; mlp_ratio:float = 4.0
-    memory:str = 'cam'; n_query:int = 64; query_layers:int = 2
-    vocab:int = 4096; text_len:int = 48; cam_dim:int = 12
+
+    name: str = 'small'
+    latent: int = 16
+    patch: int = 2
+    dim: int = 384
+    depth: int = 8
+    heads: int = 6
+    mlp_ratio: float = 4.0
+    memory: str = 'cam'
+    n_query: int = 64
+    query_layers: int = 2
+    vocab: int = 4096
+    text_len: int = 48
+    cam_dim: int = 12
+
 
 DIT_CONFIGS = {
-    'tiny': DiTConfig('tiny', latent=4, patch=2, dim=48, depth=3, heads=2, n_query=8, query_layers=1, vocab=256, text_len=16),
+    'tiny': DiTConfig(
+        'tiny', latent=4, patch=2, dim=48, depth=3, heads=2, n_query=8, query_layers=1, vocab=256, text_len=16
+    ),
     'small': DiTConfig('small', dim=384, depth=7, heads=6),
     'base': DiTConfig('base', dim=768, depth=12, heads=12, n_query=128, query_layers=3),
 }
 
-def timestep_embedding(t:torch.Tensor, dim:int) -> torch.Tensor:
+
+def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     "Sinusoidal embedding `(..., dim)` of diffusion times `t` in [0, 1]."
     half = dim // 2
     f = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device, dtype=torch.float32) / half)
     a = t.float()[..., None] * 1000.0 * f
     return torch.cat([a.cos(), a.sin()], -1)
 
-def tokenize(captions, vocab:int, length:int) -> torch.Tensor:
+
+def tokenize(captions, vocab: int, length: int) -> torch.Tensor:
     "Word-hash token ids `(B, length)` (0 = padding) of `captions`: an offline tokenizer that needs no downloaded vocabulary."
     import re, zlib
+
     out = torch.zeros(len(captions), length, dtype=torch.long)
     for i, c in enumerate(captions):
         ids = [1 + zlib.crc32(w.encode()) % (vocab - 1) for w in re.findall(r"[a-z0-9]+", c.lower())][:length]
-        out[i, :len(ids)] = torch.tensor(ids, dtype=torch.long)
+        out[i, : len(ids)] = torch.tensor(ids, dtype=torch.long)
     return out
 
-FRAMEPACK_SCHEDULE = ((1, 1), (1, 1), (2, 2), (16, 4))  # (latents, factor): start latent; then newest first: 1 at 1x, 2 at 2x, 16 at 4x (FramePack F1)
 
-def framepack_groups(k:int) -> list[tuple[int, int, int]]:
+FRAMEPACK_SCHEDULE = (
+    (1, 1),
+    (1, 1),
+    (2, 2),
+    (16, 4),
+)  # (latents, factor): start latent; then newest first: 1 at 1x, 2 at 2x, 16 at 4x (FramePack F1)
+
+
+def framepack_groups(k: int) -> list[tuple[int, int, int]]:
     "Which context latents (oldest first, k of them) each FramePack level packs: `(level, first, count)`; missing history is zero-padded."
-    out, end = [(0, 0, 1)], k                                                   # level 0: the start latent (the oldest given)
+    out, end = [(0, 0, 1)], k  # level 0: the start latent (the oldest given)
     for lvl, (n, f) in list(enumerate(FRAMEPACK_SCHEDULE))[1:]:
-        out.append((lvl, end - n, n)); end -= n                                 # newest first, walking back in time
+        out.append((lvl, end - n, n))
+        end -= n  # newest first, walking back in time
     return out
+
 
 class Block(nn.Module):
     "Spatial attention -> + camera embedding -> 3-D attention -> text cross-attention -> FFN, each pre-normed with a timestep scale."
-    def __init__(self, cfg:DiTConfig):
+
+    def __init__(self, cfg: DiTConfig):
         super().__init__()
         D = cfg.dim
-        self.spatial, self.full, self.cross = Attention(D, cfg.heads), Attention(D, cfg.heads), CrossAttention(D, cfg.heads)
-        self.ffn = nn.Sequential(nn.Linear(D, int(D * cfg.mlp_ratio)), nn.GELU(approximate='tanh'), nn.Linear(int(D * cfg.mlp_ratio), D))
-        nn.init.zeros_(self.ffn[-1].weight); nn.init.zeros_(self.ffn[-1].bias)
-        self.scale = nn.Linear(D, 4 * D)                                       # per-token scales of the four sub-layers' norms
-        nn.init.zeros_(self.scale.weight); nn.init.zeros_(self.scale.bias)
+        self.spatial, self.full, self.cross = (
+            Attention(D, cfg.heads),
+            Attention(D, cfg.heads),
+            CrossAttention(D, cfg.heads),
+        )
+        self.ffn = nn.Sequential(
+            nn.Linear(D, int(D * cfg.mlp_ratio)), nn.GELU(approximate='tanh'), nn.Linear(int(D * cfg.mlp_ratio), D)
+        )
+        nn.init.zeros_(self.ffn[-1].weight)
+        nn.init.zeros_(self.ffn[-1].bias)
+        self.scale = nn.Linear(D, 4 * D)  # per-token scales of the four sub-layers' norms
+        nn.init.zeros_(self.scale.weight)
+        nn.init.zeros_(self.scale.bias)
         self.norm = RMSNorm()
 
     def scales(self, temb):
@@ -239,53 +354,77 @@ class Block(nn.Module):
 
     def token_part(self, x, s3, s4, text):
         "Text cross-attention (if `text` is given) and the FFN on tokens `(B, N, D)` with scales `(B, N, D)`."
-        if text is not None: x = x + self.cross(self.norm(x) * s3, text)
+        if text is not None:
+            x = x + self.cross(self.norm(x) * s3, text)
         return x + self.ffn(self.norm(x) * s4)
+
 
 class MemoryDiT(nn.Module):
     """Camera- and text-conditioned DiT over latents `(B, latent, T, h, w)` with memory `C` `(B, latent, k, h, w)` (k >= 0).
 
     'cam': `[P; C]` concatenated along frames, full 3-D attention. 'memlearner': learned queries Q; in the first `query_layers`
     blocks C->C, Q->C+Q, P->Q+P; in the others Q->Q, P->Q+P (C is gone). Returns the velocity of the predicted frames."""
-    def __init__(self, cfg:DiTConfig=DIT_CONFIGS['small']):
+
+    def __init__(self, cfg: DiTConfig = DIT_CONFIGS['small']):
         super().__init__()
-        if cfg.memory not in ('cam', 'memlearner', 'framepack'): raise ValueError(f"memory: expected 'cam', 'memlearner' or 'framepack', got {cfg.memory!r}")
+        if cfg.memory not in ('cam', 'memlearner', 'framepack'):
+            raise ValueError(f"memory: expected 'cam', 'memlearner' or 'framepack', got {cfg.memory!r}")
         self.cfg, D, p = cfg, cfg.dim, cfg.patch
         self.patch_in = nn.Conv2d(cfg.latent, D, p, stride=p)
         self.patch_out = nn.Linear(D, cfg.latent * p * p)
-        nn.init.zeros_(self.patch_out.weight); nn.init.zeros_(self.patch_out.bias)
+        nn.init.zeros_(self.patch_out.weight)
+        nn.init.zeros_(self.patch_out.bias)
         self.t_embed = nn.Sequential(nn.Linear(D, D), nn.SiLU(), nn.Linear(D, D))
-        self.cam_embed = nn.Linear(cfg.cam_dim, D)                            # one layer, as in the paper
+        self.cam_embed = nn.Linear(cfg.cam_dim, D)  # one layer, as in the paper
         self.text_embed = nn.Embedding(cfg.vocab, D, padding_idx=0)
         self.text_pos = nn.Parameter(torch.zeros(cfg.text_len, D))
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.depth))
-        self.out_scale = nn.Linear(D, D); nn.init.zeros_(self.out_scale.weight); nn.init.zeros_(self.out_scale.bias)
+        self.out_scale = nn.Linear(D, D)
+        nn.init.zeros_(self.out_scale.weight)
+        nn.init.zeros_(self.out_scale.bias)
         self.norm = RMSNorm()
-        if cfg.memory == 'memlearner': self.queries = nn.Parameter(torch.randn(cfg.n_query, D) * 0.02)
-        if cfg.memory == 'framepack':                                         # one patch embedding per compression level
-            self.pack = nn.ModuleList(nn.Conv3d(cfg.latent, D, (f if f > 1 else 1, f * p, f * p), stride=(f if f > 1 else 1, f * p, f * p))
-                                      for _, f in FRAMEPACK_SCHEDULE)
+        if cfg.memory == 'memlearner':
+            self.queries = nn.Parameter(torch.randn(cfg.n_query, D) * 0.02)
+        if cfg.memory == 'framepack':  # one patch embedding per compression level
+            self.pack = nn.ModuleList(
+                nn.Conv3d(cfg.latent, D, (f if f > 1 else 1, f * p, f * p), stride=(f if f > 1 else 1, f * p, f * p))
+                for _, f in FRAMEPACK_SCHEDULE
+            )
         self.register_buffer('freqs', rope_freqs(D // cfg.heads), persistent=False)
 
     @property
-    def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
 
     def _tokens(self, x):
         "Latents `(B, C, T, h, w)` -> tokens `(B, T, S, D)`."
         B, C, T, h, w = x.shape
-        return self.patch_in(x.transpose(1, 2).reshape(B * T, C, h, w)).flatten(2).transpose(1, 2).reshape(B, T, -1, self.cfg.dim)
+        return (
+            self.patch_in(x.transpose(1, 2).reshape(B * T, C, h, w))
+            .flatten(2)
+            .transpose(1, 2)
+            .reshape(B, T, -1, self.cfg.dim)
+        )
 
     def _check(self, x, name, cams):
         "Validate latents `(B, latent, T, h, w)` and their cameras `(B, T, 12)`."
-        if x.ndim != 5 or x.shape[1] != self.cfg.latent: raise ValueError(f"{name}: expected latents (B, {self.cfg.latent}, T, h, w), got {tuple(x.shape)}")
-        if x.shape[-1] % self.cfg.patch or x.shape[-2] % self.cfg.patch: raise ValueError(f"{name}: {x.shape[-2]}x{x.shape[-1]} latents are not divisible by the patch size {self.cfg.patch}")
+        if x.ndim != 5 or x.shape[1] != self.cfg.latent:
+            raise ValueError(f"{name}: expected latents (B, {self.cfg.latent}, T, h, w), got {tuple(x.shape)}")
+        if x.shape[-1] % self.cfg.patch or x.shape[-2] % self.cfg.patch:
+            raise ValueError(
+                f"{name}: {x.shape[-2]}x{x.shape[-1]} latents are not divisible by the patch size {self.cfg.patch}"
+            )
         if cams.shape != (x.shape[0], x.shape[2], self.cfg.cam_dim):
-            raise ValueError(f"{name}: {x.shape[2]} latent frames but cameras of shape {tuple(cams.shape)}; expected ({x.shape[0]}, {x.shape[2]}, {self.cfg.cam_dim})")
-        if not torch.isfinite(x).all() or not torch.isfinite(cams).all(): raise ValueError(f"{name}: NaN or infinite values in the latents or cameras")
+            raise ValueError(
+                f"{name}: {x.shape[2]} latent frames but cameras of shape {tuple(cams.shape)}; expected ({x.shape[0]}, {x.shape[2]}, {self.cfg.cam_dim})"
+            )
+        if not torch.isfinite(x).all() or not torch.isfinite(cams).all():
+            raise ValueError(f"{name}: NaN or infinite values in the latents or cameras")
 
     def _text(self, text):
-        if text is None: return None
-        return self.text_embed(text) + self.text_pos[:text.shape[1]]
+        if text is None:
+            return None
+        return self.text_embed(text) + self.text_pos[: text.shape[1]]
 
     def _frame_stream(self, x, t, cams):
         "Tokens `(B, T, S, D)`, timestep embeddings `(B, T, D)` and camera embeddings `(B, T, D)` of frames `x` at times `t` `(B, T)`."
@@ -302,38 +441,48 @@ class MemoryDiT(nn.Module):
 
     def _query_angles(self, nq, device):
         "RoPE angles of the query tokens: their own time position (-1), indexed along height."
-        return rope_angles(torch.stack([torch.full((nq,), -1), torch.arange(nq), torch.zeros(nq, dtype=torch.long)], -1).to(device), self.freqs)
+        return rope_angles(
+            torch.stack([torch.full((nq,), -1), torch.arange(nq), torch.zeros(nq, dtype=torch.long)], -1).to(device),
+            self.freqs,
+        )
 
     def memory_cache(self, context, context_cams) -> list:
         """MemLearner: the keys/values `[(k, v)] * depth` that predicted tokens read from the query tokens, computed from the context alone.
 
         C (clean, t = 0) and Q (t = 0) never read P, so this is computed once per generated segment and reused at every denoising step."""
-        if self.cfg.memory != 'memlearner': raise ValueError("memory_cache: only MemLearner's memory stream is independent of the predicted tokens")
+        if self.cfg.memory != 'memlearner':
+            raise ValueError("memory_cache: only MemLearner's memory stream is independent of the predicted tokens")
         B = context.shape[0]
         k = context.shape[2]
         self._check(context, 'context', context_cams)
         dev, D = context.device, self.cfg.dim
         Q = self.queries.to(context.dtype).expand(B, -1, -1)
-        tq = self.t_embed(timestep_embedding(torch.zeros(B, 1, device=dev), D).to(Q.dtype))    # memory is clean
+        tq = self.t_embed(timestep_embedding(torch.zeros(B, 1, device=dev), D).to(Q.dtype))  # memory is clean
         nq = Q.shape[1]
         ang_q = self._query_angles(nq, dev)
         if k:
             C, tc, camc = self._frame_stream(context, torch.zeros(B, k, device=dev), context_cams)
             hs, ws = context.shape[-2] // self.cfg.patch, context.shape[-1] // self.cfg.patch
-            ang_s, ang_c = self._spatial_angles(hs, ws, dev), rope_angles(grid_positions(k, hs, ws, t0=0).to(dev), self.freqs)
+            ang_s, ang_c = (
+                self._spatial_angles(hs, ws, dev),
+                rope_angles(grid_positions(k, hs, ws, t0=0).to(dev), self.freqs),
+            )
         cache = []
         for li, blk in enumerate(self.blocks):
             sq = blk.scales(tq)
-            if li < self.cfg.query_layers and k:                                  # query layer: C -> C, Q -> C + Q, one structured call
+            if li < self.cfg.query_layers and k:  # query layer: C -> C, Q -> C + Q, one structured call
                 C = blk.frame_part(C, tc, camc, ang_s)
-                S = C.shape[2]; sc = [s[:, :, None].expand(-1, -1, S, -1).reshape(B, k * S, D) for s in blk.scales(tc)]
+                S = C.shape[2]
+                sc = [s[:, :, None].expand(-1, -1, S, -1).reshape(B, k * S, D) for s in blk.scales(tc)]
                 X = torch.cat([C.reshape(B, k * S, D), Q], 1)
-                q_, k_, v_ = self._attn3d(blk, X, torch.cat([sc[1], sq[1].expand(B, nq, D)], 1), torch.cat([ang_c, ang_q]))
-                cache.append((k_[:, :, k * S:], v_[:, :, k * S:]))
+                q_, k_, v_ = self._attn3d(
+                    blk, X, torch.cat([sc[1], sq[1].expand(B, nq, D)], 1), torch.cat([ang_c, ang_q])
+                )
+                cache.append((k_[:, :, k * S :], v_[:, :, k * S :]))
                 X = X + blk.full.out(memlearner_attention(q_, k_, v_, k * S, nq).transpose(1, 2).flatten(2))
-                C = blk.token_part(X[:, :k * S], sc[2], sc[3], None).reshape(B, k, S, D)
-                Q = X[:, k * S:]
-            else:                                                                 # generative layer: Q -> Q
+                C = blk.token_part(X[:, : k * S], sc[2], sc[3], None).reshape(B, k, S, D)
+                Q = X[:, k * S :]
+            else:  # generative layer: Q -> Q
                 qq, kq, vq = self._attn3d(blk, Q, sq[1], ang_q)
                 cache.append((kq, vq))
                 Q = Q + blk.full.attend(qq, kq, vq)
@@ -343,20 +492,26 @@ class MemoryDiT(nn.Module):
     def _framepack_tokens(self, context, context_cams, B, hs, ws, dev, dtype):
         "FramePack: the start latent and the newest 1 / 2 / 16 history latents at 1x / 2x / 4x compression -> a constant number of tokens `(B, N, D)` and their RoPE angles."
         k = 0 if context is None else context.shape[2]
-        if k: self._check(context, 'context', context_cams)
+        if k:
+            self._check(context, 'context', context_cams)
         toks, poss = [], []
         for (lvl, first, n), (_, f) in zip(framepack_groups(k), FRAMEPACK_SCHEDULE):
             sel = [i for i in range(first, first + n)]
             lat = torch.zeros(B, self.cfg.latent, n, hs * self.cfg.patch, ws * self.cfg.patch, device=dev, dtype=dtype)
             cam = torch.zeros(B, n, self.cfg.cam_dim, device=dev, dtype=dtype)
             for j, i in enumerate(sel):
-                if 0 <= i < k: lat[:, :, j], cam[:, j] = context[:, :, i], context_cams[:, i]   # missing history stays zero
-            e = self.pack[lvl](lat)                                             # (B, D, n/ft, h/f, w/f)
+                if 0 <= i < k:
+                    lat[:, :, j], cam[:, j] = context[:, :, i], context_cams[:, i]  # missing history stays zero
+            e = self.pack[lvl](lat)  # (B, D, n/ft, h/f, w/f)
             ft = f if f > 1 else 1
             e = e + self.cam_embed(cam.view(B, n // ft, ft, -1).mean(2)).transpose(1, 2)[..., None, None]
             toks.append(e.flatten(2).transpose(1, 2))
-            tt, yy, xx = torch.meshgrid(torch.arange(e.shape[2]), torch.arange(e.shape[3]), torch.arange(e.shape[4]), indexing='ij')
-            t_pos = (first + tt * ft + (ft - 1) / 2) - k if lvl else torch.full_like(tt, -k - 1, dtype=torch.float32)  # history before P (time < 0)
+            tt, yy, xx = torch.meshgrid(
+                torch.arange(e.shape[2]), torch.arange(e.shape[3]), torch.arange(e.shape[4]), indexing='ij'
+            )
+            t_pos = (
+                (first + tt * ft + (ft - 1) / 2) - k if lvl else torch.full_like(tt, -k - 1, dtype=torch.float32)
+            )  # history before P (time < 0)
             poss.append(torch.stack([t_pos.float(), yy * f + (f - 1) / 2, xx * f + (f - 1) / 2], -1).reshape(-1, 3))
         return torch.cat(toks, 1), rope_angles(torch.cat(poss).to(dev), self.freqs)
 
@@ -365,13 +520,19 @@ class MemoryDiT(nn.Module):
         (query layers) or `[Q, P]` (generative layers). Computes what `memory_cache` + the cached forward compute, in one pass."""
         B, T, S, D = P.shape
         dev, k = P.device, 0 if context is None else context.shape[2]
-        Q = self.queries.to(P.dtype).expand(B, -1, -1); nq = Q.shape[1]
+        Q = self.queries.to(P.dtype).expand(B, -1, -1)
+        nq = Q.shape[1]
         tq = self.t_embed(timestep_embedding(torch.zeros(B, 1, device=dev), D).to(P.dtype))
         ang_q = self._query_angles(nq, dev)
         if k:
             self._check(context, 'context', context_cams)
             C, tc, camc = self._frame_stream(context, torch.zeros(B, k, device=dev), context_cams)
-            ang_c = rope_angles(grid_positions(k, context.shape[-2] // self.cfg.patch, context.shape[-1] // self.cfg.patch, t0=0).to(dev), self.freqs)
+            ang_c = rope_angles(
+                grid_positions(k, context.shape[-2] // self.cfg.patch, context.shape[-1] // self.cfg.patch, t0=0).to(
+                    dev
+                ),
+                self.freqs,
+            )
         for li, blk in enumerate(self.blocks):
             query = li < self.cfg.query_layers and k > 0
             P = blk.frame_part(P, tp, camp, ang_s)
@@ -385,12 +546,14 @@ class MemoryDiT(nn.Module):
             X = torch.cat(parts, 1)
             q_, k_, v_ = self._attn3d(blk, X, torch.cat(s2, 1), torch.cat(ang))
             if record is not None:
-                if query: record.append((li, 'C', nc, nc))
+                if query:
+                    record.append((li, 'C', nc, nc))
                 record.extend([(li, 'Q', nq, nc + nq), (li, 'P', T * S, nq + T * S)])
             X = X + blk.full.out(memlearner_attention(q_, k_, v_, nc, nq).transpose(1, 2).flatten(2))
-            if query: C = blk.token_part(X[:, :nc], sc[2], sc[3], None).reshape(B, k, S, D)
-            Q = blk.token_part(X[:, nc:nc + nq], sq[2], sq[3], None)
-            P = blk.token_part(X[:, nc + nq:], sp[2], sp[3], text).reshape(B, T, S, D)
+            if query:
+                C = blk.token_part(X[:, :nc], sc[2], sc[3], None).reshape(B, k, S, D)
+            Q = blk.token_part(X[:, nc : nc + nq], sq[2], sq[3], None)
+            P = blk.token_part(X[:, nc + nq :], sp[2], sp[3], text).reshape(B, T, S, D)
         return P
 
     def forward(self, x, t, cams, context=None, context_cams=None, text=None, cache=None, record=None):
@@ -402,63 +565,79 @@ class MemoryDiT(nn.Module):
         dev, D, p = x.device, self.cfg.dim, self.cfg.patch
         k = 0 if context is None else context.shape[2]
         if k and (context.shape[0] != B or context.shape[-2:] != x.shape[-2:]):
-            raise ValueError(f"context: latents {tuple(context.shape)} do not match x {tuple(x.shape)} in batch or size")
+            raise ValueError(
+                f"context: latents {tuple(context.shape)} do not match x {tuple(x.shape)} in batch or size"
+            )
         t = torch.as_tensor(t, device=dev, dtype=torch.float32).expand(B)
-        if not torch.isfinite(t).all(): raise ValueError("t: NaN or infinite diffusion times")
+        if not torch.isfinite(t).all():
+            raise ValueError("t: NaN or infinite diffusion times")
         hs, ws = h // p, w // p
         P, tp, camp = self._frame_stream(x, t[:, None].expand(B, T), cams)
         ctx = self._text(text)
         ang_s = self._spatial_angles(hs, ws, dev)
-        t_pos, c_pos = frame_time_positions(T, k)                               # predicted: base positions; context: after them
+        t_pos, c_pos = frame_time_positions(T, k)  # predicted: base positions; context: after them
         ang_p = rope_angles(grid_positions(T, hs, ws, t0=int(t_pos[0])).to(dev), self.freqs)
         S = hs * ws
         per_token = lambda s, n: s[:, :, None].expand(-1, -1, S, -1).reshape(B, n * S, D)
         if self.cfg.memory == 'cam':
-            if k:                                                                 # context frames: clean, new time positions after P
+            if k:  # context frames: clean, new time positions after P
                 self._check(context, 'context', context_cams)
                 C, tc, camc = self._frame_stream(context, torch.zeros(B, k, device=dev), context_cams)
                 X, te, cam = torch.cat([P, C], 1), torch.cat([tp, tc], 1), torch.cat([camp, camc], 1)
                 ang = torch.cat([ang_p, rope_angles(grid_positions(k, hs, ws, t0=int(c_pos[0])).to(dev), self.freqs)])
-            else: X, te, cam, ang = P, tp, camp, ang_p
+            else:
+                X, te, cam, ang = P, tp, camp, ang_p
             n = T + k
             for li, blk in enumerate(self.blocks):
                 X = blk.frame_part(X, te, cam, ang_s)
                 s = [per_token(si, n) for si in blk.scales(te)]
                 Xf = X.reshape(B, n * S, D)
                 q_, k_, v_ = self._attn3d(blk, Xf, s[1], ang)
-                if record is not None: record.append((li, 'P+C', n * S, n * S))
+                if record is not None:
+                    record.append((li, 'P+C', n * S, n * S))
                 Xf = blk.token_part(Xf + blk.full.attend(q_, k_, v_), s[2], s[3], ctx)
                 X = Xf.reshape(B, n, S, D)
             P = X[:, :T]
         elif self.cfg.memory == 'framepack':
             Xc, ang_c = self._framepack_tokens(context, context_cams, B, hs, ws, dev, x.dtype)
-            tcz = self.t_embed(timestep_embedding(torch.zeros(B, 1, device=dev), D).to(P.dtype))   # history is clean
-            nc = Xc.shape[1]; ang = torch.cat([ang_p, ang_c])
+            tcz = self.t_embed(timestep_embedding(torch.zeros(B, 1, device=dev), D).to(P.dtype))  # history is clean
+            nc = Xc.shape[1]
+            ang = torch.cat([ang_p, ang_c])
             for li, blk in enumerate(self.blocks):
                 P = blk.frame_part(P, tp, camp, ang_s)
-                s = [torch.cat([per_token(si, T), sc.expand(B, nc, D)], 1) for si, sc in zip(blk.scales(tp), blk.scales(tcz))]
+                s = [
+                    torch.cat([per_token(si, T), sc.expand(B, nc, D)], 1)
+                    for si, sc in zip(blk.scales(tp), blk.scales(tcz))
+                ]
                 Xf = torch.cat([P.reshape(B, T * S, D), Xc], 1)
                 q_, k_, v_ = self._attn3d(blk, Xf, s[1], ang)
-                if record is not None: record.append((li, 'P+packed', T * S + nc, T * S + nc))
+                if record is not None:
+                    record.append((li, 'P+packed', T * S + nc, T * S + nc))
                 Xf = blk.token_part(Xf + blk.full.attend(q_, k_, v_), s[2], s[3], ctx)
-                P, Xc = Xf[:, :T * S].reshape(B, T, S, D), Xf[:, T * S:]
-        elif cache is None: P = self._memlearner_joint(P, tp, camp, ang_s, ang_p, per_token, context, context_cams, ctx, record)
+                P, Xc = Xf[:, : T * S].reshape(B, T, S, D), Xf[:, T * S :]
+        elif cache is None:
+            P = self._memlearner_joint(P, tp, camp, ang_s, ang_p, per_token, context, context_cams, ctx, record)
         else:
-            if len(cache) != self.cfg.depth: raise ValueError(f"cache: {len(cache)} layers, expected {self.cfg.depth}")
+            if len(cache) != self.cfg.depth:
+                raise ValueError(f"cache: {len(cache)} layers, expected {self.cfg.depth}")
             for li, (blk, (kq, vq)) in enumerate(zip(self.blocks, cache)):
                 P = blk.frame_part(P, tp, camp, ang_s)
                 s = [per_token(si, T) for si in blk.scales(tp)]
                 Pf = P.reshape(B, T * S, D)
                 qp, kp, vp = self._attn3d(blk, Pf, s[1], ang_p)
-                if record is not None: record.append((li, 'P', T * S, kq.shape[2] + T * S))
-                Pf = blk.token_part(Pf + blk.full.attend(qp, torch.cat([kq, kp], 2), torch.cat([vq, vp], 2)), s[2], s[3], ctx)
+                if record is not None:
+                    record.append((li, 'P', T * S, kq.shape[2] + T * S))
+                Pf = blk.token_part(
+                    Pf + blk.full.attend(qp, torch.cat([kq, kp], 2), torch.cat([vq, vp], 2)), s[2], s[3], ctx
+                )
                 P = Pf.reshape(B, T, S, D)
         out = self.norm(P) * (1 + self.out_scale(tp))[:, :, None]
         out = self.patch_out(out).view(B, T, hs, ws, self.cfg.latent, p, p)
         return out.permute(0, 4, 1, 2, 5, 3, 6).reshape(B, self.cfg.latent, T, h, w)
 
+
 # %% ../nbs/02_dit_context.ipynb #37b80db5
-def flow_matching_loss(model:MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None) -> torch.Tensor:
+def flow_matching_loss(model: MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None) -> torch.Tensor:
     "Mean squared error of the predicted velocity `ε - x0` at random times `t` (uniform), on the predicted frames only."
     B = x0.shape[0]
     t = torch.rand(B, device=x0.device) if t is None else t
@@ -466,28 +645,49 @@ def flow_matching_loss(model:MemoryDiT, x0, cams, context=None, context_cams=Non
     xt = (1 - t.view(B, 1, 1, 1, 1)) * x0 + t.view(B, 1, 1, 1, 1) * eps
     return F.mse_loss(model(xt, t, cams, context, context_cams, text), eps - x0)
 
+
 @torch.no_grad()
-def sample(model:MemoryDiT, noise, cams, context=None, context_cams=None, text=None, steps:int=50, cfg_scale:float=1.0, cache:bool=True) -> torch.Tensor:
+def sample(
+    model: MemoryDiT,
+    noise,
+    cams,
+    context=None,
+    context_cams=None,
+    text=None,
+    steps: int = 50,
+    cfg_scale: float = 1.0,
+    cache: bool = True,
+) -> torch.Tensor:
     "Latents `(B, latent, T, h, w)` from `noise` by Euler steps of the rectified flow from t = 1 to 0, with text CFG when `cfg_scale != 1`."
-    if steps < 1: raise ValueError(f"steps: expected at least 1, got {steps}")
+    if steps < 1:
+        raise ValueError(f"steps: expected at least 1, got {steps}")
     x = noise
-    mem = model.memory_cache(context, context_cams) if cache and model.cfg.memory == 'memlearner' and context is not None else None
+    mem = (
+        model.memory_cache(context, context_cams)
+        if cache and model.cfg.memory == 'memlearner' and context is not None
+        else None
+    )
     ts = torch.linspace(1.0, 0.0, steps + 1, device=x.device)
     for i in range(steps):
         v = model(x, ts[i], cams, context, context_cams, text, cache=mem)
         if cfg_scale != 1.0 and text is not None:
-            v = model(x, ts[i], cams, context, context_cams, None, cache=mem) + cfg_scale * (v - model(x, ts[i], cams, context, context_cams, None, cache=mem))
+            v = model(x, ts[i], cams, context, context_cams, None, cache=mem) + cfg_scale * (
+                v - model(x, ts[i], cams, context, context_cams, None, cache=mem)
+            )
         x = x + (ts[i + 1] - ts[i]) * v
     return x
+
 
 # %% ../nbs/02_dit_context.ipynb #35331007
 from .checkpoint import save_checkpoint, read_checkpoint, load_state
 
-def save_dit(model:MemoryDiT, path, dtype=torch.bfloat16, extra:dict|None=None):
+
+def save_dit(model: MemoryDiT, path, dtype=torch.bfloat16, extra: dict | None = None):
     "Write `model` (weights in `dtype`, config and `extra` in the metadata), atomically."
     return save_checkpoint(model, path, 'memory_video/dit-v1', model.cfg, extra, dtype)
 
-def load_dit(path, config:DiTConfig|None=None, device='cpu') -> MemoryDiT:
+
+def load_dit(path, config: DiTConfig | None = None, device='cpu') -> MemoryDiT:
     "A `MemoryDiT` from `save_dit`'s file; with `config`, refuse a file of another config."
     sd, cfg, extra = read_checkpoint(path, 'memory_video/dit-v1', DiTConfig, config)
     model = load_state(MemoryDiT(cfg), sd, path)

@@ -20,34 +20,42 @@ __all__ = ['CAM_HFOV_DEG', 'MINIWORLD_CAM_HEIGHT', 'CAM_WINDOW_S', 'as_tensor', 
            'fov_overlap_area', 'frustum_overlap_mc', 'fov_agreement', 'plot_fov_pair', 'fov_overlap_widget']
 
 # %% ../nbs/00_geometry.ipynb #8ad3a2f4
-def as_tensor(x, name:str, dtype=None, device=None) -> torch.Tensor:
+def as_tensor(x, name: str, dtype=None, device=None) -> torch.Tensor:
     "`x` as a floating tensor (a tensor keeps its floating dtype; anything else becomes float64), or a `ValueError` naming `name`."
-    try: t = torch.as_tensor(x if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64), device=device)
-    except Exception as e: raise ValueError(f"{name}: expected a number array, got {type(x).__name__} ({e})") from None
-    if dtype is not None: t = t.to(dtype)
-    elif not t.is_floating_point(): t = t.to(torch.float64)
+    try:
+        t = torch.as_tensor(x if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64), device=device)
+    except Exception as e:
+        raise ValueError(f"{name}: expected a number array, got {type(x).__name__} ({e})") from None
+    if dtype is not None:
+        t = t.to(dtype)
+    elif not t.is_floating_point():
+        t = t.to(torch.float64)
     return t
 
-def _first_bad(t:torch.Tensor):
+
+def _first_bad(t: torch.Tensor):
     "Index and value of the first non-finite entry of `t`."
     idx = tuple(int(i) for i in (~torch.isfinite(t)).nonzero()[0])
     return idx, t[idx].item()
 
-def check_finite(t:torch.Tensor, name:str) -> torch.Tensor:
+
+def check_finite(t: torch.Tensor, name: str) -> torch.Tensor:
     "Raise a `ValueError` naming `name` and the first NaN/inf entry of `t`."
     if not bool(torch.isfinite(t).all()):
         idx, v = _first_bad(t)
         raise ValueError(f"{name}: non-finite value {v} at index {idx}; expected finite numbers")
     return t
 
-def check_poses(poses, name:str='poses', dtype=None, device=None) -> torch.Tensor:
+
+def check_poses(poses, name: str = 'poses', dtype=None, device=None) -> torch.Tensor:
     "Planar poses `(..., 3)` `[x, y, yaw]` as a finite floating tensor."
     t = as_tensor(poses, name, dtype, device)
     if t.ndim == 0 or t.shape[-1] != 3:
         raise ValueError(f"{name}: expected planar poses of shape (..., 3) as [x, y, yaw], got shape {tuple(t.shape)}")
     return check_finite(t, name)
 
-def check_c2w(c2w, name:str='c2w', dtype=None, device=None, tol:float=1e-4) -> torch.Tensor:
+
+def check_c2w(c2w, name: str = 'c2w', dtype=None, device=None, tol: float = 1e-4) -> torch.Tensor:
     "Camera-to-world matrices `(..., 4, 4)`: finite, rigid (orthonormal rotation with det +1), last row `[0, 0, 0, 1]`."
     t = as_tensor(c2w, name, dtype, device)
     if t.ndim < 2 or tuple(t.shape[-2:]) != (4, 4):
@@ -59,28 +67,40 @@ def check_c2w(c2w, name:str='c2w', dtype=None, device=None, tol:float=1e-4) -> t
     eye = torch.eye(3, dtype=t.dtype, device=t.device)
     err = (R.transpose(-1, -2) @ R - eye).abs().amax(dim=(-1, -2))
     if err.max() > tol or (torch.linalg.det(R) < 0).any():
-        raise ValueError(f"{name}: rotation part is not a proper rotation (orthonormality error {err.max().item():.2e}, "
-                         f"det {torch.linalg.det(R).min().item():.3f}); expected a rigid camera-to-world transform")
+        raise ValueError(
+            f"{name}: rotation part is not a proper rotation (orthonormality error {err.max().item():.2e}, "
+            f"det {torch.linalg.det(R).min().item():.3f}); expected a rigid camera-to-world transform"
+        )
     return t
 
-def check_fov(fov_deg, name:str='hfov_deg') -> float:
+
+def check_fov(fov_deg, name: str = 'hfov_deg') -> float:
     "A field of view in degrees, strictly inside (0, 180)."
-    try: v = float(fov_deg)
-    except Exception: raise ValueError(f"{name}: expected a field of view in degrees, got {fov_deg!r}") from None
-    if not (0 < v < 180): raise ValueError(f"{name}: {v} degrees is outside (0, 180); expected a field of view in degrees")
+    try:
+        v = float(fov_deg)
+    except Exception:
+        raise ValueError(f"{name}: expected a field of view in degrees, got {fov_deg!r}") from None
+    if not (0 < v < 180):
+        raise ValueError(f"{name}: {v} degrees is outside (0, 180); expected a field of view in degrees")
     return v
 
-def check_positive(v, name:str) -> float:
+
+def check_positive(v, name: str) -> float:
     "A finite number > 0."
-    try: f = float(v)
-    except Exception: raise ValueError(f"{name}: expected a positive number, got {v!r}") from None
-    if not (math.isfinite(f) and f > 0): raise ValueError(f"{name}: expected a finite number > 0, got {f}")
+    try:
+        f = float(v)
+    except Exception:
+        raise ValueError(f"{name}: expected a positive number, got {v!r}") from None
+    if not (math.isfinite(f) and f > 0):
+        raise ValueError(f"{name}: expected a finite number > 0, got {f}")
     return f
+
 
 # %% ../nbs/00_geometry.ipynb #508bf3bf
 def wrap_angle(a):
     "Angles (radians) wrapped to [-pi, pi)."
     return torch.remainder(a + math.pi, 2 * math.pi) - math.pi
+
 
 def planar_to_c2w(poses, height=0.0) -> torch.Tensor:
     "Planar poses `(..., 3)` and camera height(s) (scalar or `(...)`) -> camera-to-world `(..., 4, 4)`, OpenCV camera axes."
@@ -90,41 +110,60 @@ def planar_to_c2w(poses, height=0.0) -> torch.Tensor:
     c, s = torch.cos(p[..., 2]), torch.sin(p[..., 2])
     z, o = torch.zeros_like(c), torch.ones_like(c)
     # rows of the 4x4; columns are camera x (right), y (down), z (forward), centre
-    return torch.stack([torch.stack([s, z, c, p[..., 0]], -1),
-                        torch.stack([-c, z, s, p[..., 1]], -1),
-                        torch.stack([z, -o, z, h], -1),
-                        torch.stack([z, z, z, o], -1)], -2)
+    return torch.stack(
+        [
+            torch.stack([s, z, c, p[..., 0]], -1),
+            torch.stack([-c, z, s, p[..., 1]], -1),
+            torch.stack([z, -o, z, h], -1),
+            torch.stack([z, z, z, o], -1),
+        ],
+        -2,
+    )
 
-def c2w_to_planar(c2w, max_tilt_deg:float=89.0) -> torch.Tensor:
+
+def c2w_to_planar(c2w, max_tilt_deg: float = 89.0) -> torch.Tensor:
     "Camera-to-world `(..., 4, 4)` -> planar poses `(..., 3)`: centre on the ground and yaw of the forward axis; the height is `c2w[..., 2, 3]`."
     t = check_c2w(c2w)
     f = t[..., :3, 2]
     tilt = torch.rad2deg(torch.asin(f[..., 2].clamp(-1, 1)).abs())
     if (tilt > max_tilt_deg).any():
-        raise ValueError(f"c2w: camera looks {tilt.max().item():.1f} degrees up or down, more than max_tilt_deg={max_tilt_deg}; its yaw is undefined")
+        raise ValueError(
+            f"c2w: camera looks {tilt.max().item():.1f} degrees up or down, more than max_tilt_deg={max_tilt_deg}; its yaw is undefined"
+        )
     return torch.stack([t[..., 0, 3], t[..., 1, 3], torch.atan2(f[..., 1], f[..., 0])], -1)
 
+
 # %% ../nbs/00_geometry.ipynb #5f3e58d2
-def intrinsics_from_fov(fov_deg:float, width:int, height:int, axis:str='horizontal', dtype=torch.float64) -> torch.Tensor:
+def intrinsics_from_fov(
+    fov_deg: float, width: int, height: int, axis: str = 'horizontal', dtype=torch.float64
+) -> torch.Tensor:
     "Pinhole `K` (3, 3) for a `width` x `height` image whose `axis` ('horizontal' or 'vertical') field of view is `fov_deg`."
     fov = check_fov(fov_deg, 'fov_deg')
     w, h = int(check_positive(width, 'width')), int(check_positive(height, 'height'))
-    if axis not in ('horizontal', 'vertical'): raise ValueError(f"axis: expected 'horizontal' or 'vertical', got {axis!r}")
+    if axis not in ('horizontal', 'vertical'):
+        raise ValueError(f"axis: expected 'horizontal' or 'vertical', got {axis!r}")
     f = (w if axis == 'horizontal' else h) / 2 / math.tan(math.radians(fov) / 2)
     return torch.tensor([[f, 0, w / 2], [0, f, h / 2], [0, 0, 1]], dtype=dtype)
 
-def fov_from_intrinsics(K, width:int, height:int) -> tuple[float, float]:
+
+def fov_from_intrinsics(K, width: int, height: int) -> tuple[float, float]:
     "Horizontal and vertical fields of view (degrees) of `K` (3, 3) for a `width` x `height` image."
     K = as_tensor(K, 'K')
-    return (math.degrees(2 * math.atan(width / 2 / K[0, 0].item())), math.degrees(2 * math.atan(height / 2 / K[1, 1].item())))
+    return (
+        math.degrees(2 * math.atan(width / 2 / K[0, 0].item())),
+        math.degrees(2 * math.atan(height / 2 / K[1, 1].item())),
+    )
 
-def other_fov(fov_deg:float, width:int, height:int, axis:str='horizontal') -> float:
+
+def other_fov(fov_deg: float, width: int, height: int, axis: str = 'horizontal') -> float:
     "The field of view (degrees) along the other image axis, for square pixels."
     h, v = fov_from_intrinsics(intrinsics_from_fov(fov_deg, width, height, axis), width, height)
     return v if axis == 'horizontal' else h
 
+
 # %% ../nbs/00_geometry.ipynb #da94d5b4
 CAM_HFOV_DEG = math.degrees(2 * math.atan(23.76 / 48))  # Context-as-Memory's 24 mm cine camera, horizontal
+
 
 # %% ../nbs/00_geometry.ipynb #8336f25a
 def world_to_camera(points, c2w) -> torch.Tensor:
@@ -132,58 +171,80 @@ def world_to_camera(points, c2w) -> torch.Tensor:
     R, t = c2w[..., :3, :3], c2w[..., :3, 3]
     return (points - t.unsqueeze(-2)) @ R
 
+
 def project_points(points, c2w, K) -> tuple[torch.Tensor, torch.Tensor]:
     "World points `(..., P, 3)` -> pixels `(..., P, 2)` and depths `(..., P)` (z in the camera frame; <= 0 is behind)."
     pts, c2w = as_tensor(points, 'points'), check_c2w(c2w)
-    if pts.shape[-1] != 3: raise ValueError(f"points: expected shape (..., P, 3), got {tuple(pts.shape)}")
+    if pts.shape[-1] != 3:
+        raise ValueError(f"points: expected shape (..., P, 3), got {tuple(pts.shape)}")
     K = as_tensor(K, 'K', dtype=c2w.dtype)
     pc = world_to_camera(pts.to(c2w.dtype), c2w)
     z = pc[..., 2]
     uv = (pc[..., :2] / z.unsqueeze(-1)) * torch.stack([K[0, 0], K[1, 1]]) + torch.stack([K[0, 2], K[1, 2]])
     return uv, z
 
+
 # %% ../nbs/00_geometry.ipynb #78d7ae27
-def plot_camera_convention(ax=None, hfov_deg:float=CAM_HFOV_DEG):
+def plot_camera_convention(ax=None, hfov_deg: float = CAM_HFOV_DEG):
     "Top-down sketch of the world axes and one camera with its yaw, forward/right axes and FOV fan."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Wedge
-    if ax is None: _, ax = plt.subplots(figsize=(4.5, 4.5))
-    ax.arrow(0, 0, 1, 0, width=0.02, color='k'); ax.text(1.05, -0.05, 'X (east)')
-    ax.arrow(0, 0, 0, 1, width=0.02, color='k'); ax.text(-0.05, 1.08, 'Y (north)')
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.arrow(0, 0, 1, 0, width=0.02, color='k')
+    ax.text(1.05, -0.05, 'X (east)')
+    ax.arrow(0, 0, 0, 1, width=0.02, color='k')
+    ax.text(-0.05, 1.08, 'Y (north)')
     ax.text(-0.2, -0.2, 'Z up (out of the page)', fontsize=8)
     x, y, yaw = 1.2, 1.0, math.radians(35)
-    ax.add_patch(Wedge((x, y), 1.6, math.degrees(yaw) - hfov_deg / 2, math.degrees(yaw) + hfov_deg / 2, alpha=0.2, color='tab:blue'))
+    ax.add_patch(
+        Wedge(
+            (x, y), 1.6, math.degrees(yaw) - hfov_deg / 2, math.degrees(yaw) + hfov_deg / 2, alpha=0.2, color='tab:blue'
+        )
+    )
     f, r = (math.cos(yaw), math.sin(yaw)), (math.sin(yaw), -math.cos(yaw))
-    ax.arrow(x, y, 0.8 * f[0], 0.8 * f[1], width=0.02, color='tab:blue'); ax.text(x + 0.85 * f[0], y + 0.85 * f[1], 'camera z (forward)', color='tab:blue', fontsize=8)
-    ax.arrow(x, y, 0.5 * r[0], 0.5 * r[1], width=0.02, color='tab:red'); ax.text(x + 0.55 * r[0], y + 0.55 * r[1] - 0.1, 'camera x (right)', color='tab:red', fontsize=8)
+    ax.arrow(x, y, 0.8 * f[0], 0.8 * f[1], width=0.02, color='tab:blue')
+    ax.text(x + 0.85 * f[0], y + 0.85 * f[1], 'camera z (forward)', color='tab:blue', fontsize=8)
+    ax.arrow(x, y, 0.5 * r[0], 0.5 * r[1], width=0.02, color='tab:red')
+    ax.text(x + 0.55 * r[0], y + 0.55 * r[1] - 0.1, 'camera x (right)', color='tab:red', fontsize=8)
     ax.plot([x, x + 0.6], [y, y], 'k:', lw=1)
     ax.text(x + 0.35, y + 0.08, 'yaw > 0 (left turn)', fontsize=8)
     ax.text(x - 0.1, y - 0.25, 'camera y (down) into the page', fontsize=8, color='tab:green')
-    ax.set_aspect('equal'); ax.set_xlim(-0.4, 3.0); ax.set_ylim(-0.4, 3.0); ax.set_title('world frame (Z up) and a camera of yaw 35 deg')
+    ax.set_aspect('equal')
+    ax.set_xlim(-0.4, 3.0)
+    ax.set_ylim(-0.4, 3.0)
+    ax.set_title('world frame (Z up) and a camera of yaw 35 deg')
     return ax
+
 
 # %% ../nbs/00_geometry.ipynb #ea0f2f7f
 MINIWORLD_CAM_HEIGHT = 1.5
 
+
 def miniworld_to_planar(pos, dir) -> torch.Tensor:
     "MiniWorld agent positions `(..., 3)` `[x, y_up, z]` and `dir` `(...)` (radians) -> our planar poses `(..., 3)`."
     p = check_finite(as_tensor(pos, 'pos'), 'pos')
-    if p.shape[-1] != 3: raise ValueError(f"pos: expected MiniWorld positions of shape (..., 3) as [x, y, z], got {tuple(p.shape)}")
+    if p.shape[-1] != 3:
+        raise ValueError(f"pos: expected MiniWorld positions of shape (..., 3) as [x, y, z], got {tuple(p.shape)}")
     d = check_finite(as_tensor(dir, 'dir', dtype=p.dtype), 'dir')
     return torch.stack([p[..., 0], -p[..., 2], d.expand(p.shape[:-1])], -1)
 
-def planar_to_miniworld(poses, y:float=0.0) -> tuple[torch.Tensor, torch.Tensor]:
+
+def planar_to_miniworld(poses, y: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     "Our planar poses `(..., 3)` -> MiniWorld agent positions `(..., 3)` (at height `y`) and `dir` `(...)`."
     p = check_poses(poses)
     return torch.stack([p[..., 0], torch.full_like(p[..., 0], y), -p[..., 1]], -1), p[..., 2].clone()
 
-def miniworld_to_c2w(pos, dir, cam_height:float=MINIWORLD_CAM_HEIGHT) -> torch.Tensor:
+
+def miniworld_to_c2w(pos, dir, cam_height: float = MINIWORLD_CAM_HEIGHT) -> torch.Tensor:
     "MiniWorld agent positions `(..., 3)` and `dir` `(...)` -> camera-to-world `(..., 4, 4)` of the agent's eye in our convention."
     p = as_tensor(pos, 'pos')
     return planar_to_c2w(miniworld_to_planar(p, dir), height=p[..., 1] + cam_height)
 
+
 # %% ../nbs/00_geometry.ipynb #05c403b5
-def _unreal_axes(rotation_deg:torch.Tensor) -> torch.Tensor:
+def _unreal_axes(rotation_deg: torch.Tensor) -> torch.Tensor:
     "Unreal `[roll, pitch, yaw]` degrees `(..., 3)` -> the actor's forward, right, up axes as rows `(..., 3, 3)`, Unreal coordinates (FRotationMatrix)."
     r, p, y = torch.deg2rad(rotation_deg).unbind(-1)
     sr, cr, sp, cp, sy, cy = torch.sin(r), torch.cos(r), torch.sin(p), torch.cos(p), torch.sin(y), torch.cos(y)
@@ -192,33 +253,42 @@ def _unreal_axes(rotation_deg:torch.Tensor) -> torch.Tensor:
     up = torch.stack([-(cr * sp * cy + sr * sy), cy * sr - cr * sp * sy, cr * cp], -1)
     return torch.stack([fwd, right, up], -2)
 
+
 _UE_FLIP = (1.0, -1.0, 1.0)  # Unreal (X fwd, Y right, Z up; left-handed) -> ours (right-handed): negate Y
+
 
 def unreal_to_c2w(position_cm, rotation_deg) -> torch.Tensor:
     "Unreal `position` `(..., 3)` (cm) and `rotation` `(..., 3)` `[roll, pitch, yaw]` (degrees) -> camera-to-world `(..., 4, 4)` in metres, OpenCV axes."
     pos = check_finite(as_tensor(position_cm, 'position_cm'), 'position_cm')
     rot = check_finite(as_tensor(rotation_deg, 'rotation_deg', dtype=pos.dtype), 'rotation_deg')
     for n, t in (('position_cm', pos), ('rotation_deg', rot)):
-        if t.shape[-1] != 3: raise ValueError(f"{n}: expected shape (..., 3), got {tuple(t.shape)}")
+        if t.shape[-1] != 3:
+            raise ValueError(f"{n}: expected shape (..., 3), got {tuple(t.shape)}")
     flip = pos.new_tensor(_UE_FLIP)
-    fwd, right, up = (_unreal_axes(rot) * flip).unbind(-2)                 # axes in our world
-    R = torch.stack([right, -up, fwd], -1)                                   # OpenCV columns: x right, y down, z forward
+    fwd, right, up = (_unreal_axes(rot) * flip).unbind(-2)  # axes in our world
+    R = torch.stack([right, -up, fwd], -1)  # OpenCV columns: x right, y down, z forward
     t = pos * flip / 100.0
     top = torch.cat([R, t.unsqueeze(-1)], -1)
-    bottom = torch.zeros_like(top[..., :1, :]); bottom[..., 0, 3] = 1
+    bottom = torch.zeros_like(top[..., :1, :])
+    bottom[..., 0, 3] = 1
     return torch.cat([top, bottom], -2)
 
-def unreal_to_planar(position_cm, rotation_deg, max_tilt_deg:float=1e-3) -> tuple[torch.Tensor, torch.Tensor]:
+
+def unreal_to_planar(position_cm, rotation_deg, max_tilt_deg: float = 1e-3) -> tuple[torch.Tensor, torch.Tensor]:
     "Unreal poses -> our planar poses `(..., 3)` and heights `(...)` in metres; refuses tilted cameras (|roll|, |pitch| > `max_tilt_deg`) rather than drop the tilt silently."
     rot = check_finite(as_tensor(rotation_deg, 'rotation_deg'), 'rotation_deg')
-    if rot.shape[-1] != 3: raise ValueError(f"rotation_deg: expected shape (..., 3), got {tuple(rot.shape)}")
+    if rot.shape[-1] != 3:
+        raise ValueError(f"rotation_deg: expected shape (..., 3), got {tuple(rot.shape)}")
     tilt = rot[..., :2].abs()
     if (tilt > max_tilt_deg).any():
         idx, v = tuple(int(i) for i in (tilt > max_tilt_deg).nonzero()[0]), tilt.max().item()
-        raise ValueError(f"rotation_deg: roll/pitch of {v} degrees at index {idx} exceeds max_tilt_deg={max_tilt_deg}; "
-                         "planar poses need a level camera (use unreal_to_c2w for 6-DoF poses)")
+        raise ValueError(
+            f"rotation_deg: roll/pitch of {v} degrees at index {idx} exceeds max_tilt_deg={max_tilt_deg}; "
+            "planar poses need a level camera (use unreal_to_c2w for 6-DoF poses)"
+        )
     c2w = unreal_to_c2w(position_cm, rot)
     return c2w_to_planar(c2w), c2w[..., 2, 3]
+
 
 def planar_to_unreal(poses, height=0.0) -> tuple[torch.Tensor, torch.Tensor]:
     "Our planar poses `(..., 3)` and height(s) (m) -> Unreal `position` (cm) and `rotation` `[0, 0, yaw]` (degrees), each `(..., 3)`."
@@ -228,30 +298,34 @@ def planar_to_unreal(poses, height=0.0) -> tuple[torch.Tensor, torch.Tensor]:
     rot = torch.stack([torch.zeros_like(h), torch.zeros_like(h), -torch.rad2deg(p[..., 2])], -1)
     return pos, rot
 
+
 # %% ../nbs/00_geometry.ipynb #75ed4713
 @dataclass
 class FloorPlan:
     "Walls as 2-D segments `(S, 2, 2)` `[[x0, y0], [x1, y1]]`, metres, our world frame."
+
     walls: np.ndarray
 
     def __post_init__(self):
         w = np.asarray(self.walls, dtype=np.float64)
-        if w.ndim != 3 or w.shape[1:] != (2, 2): raise ValueError(f"walls: expected segments of shape (S, 2, 2), got {w.shape}")
-        if not np.isfinite(w).all(): raise ValueError("walls: non-finite coordinates")
+        if w.ndim != 3 or w.shape[1:] != (2, 2):
+            raise ValueError(f"walls: expected segments of shape (S, 2, 2), got {w.shape}")
+        if not np.isfinite(w).all():
+            raise ValueError("walls: non-finite coordinates")
         self.walls = w
-        self._a, self._ab = w[None, :, 0], (w[:, 1] - w[:, 0])[None]          # cached for the distance queries
+        self._a, self._ab = w[None, :, 0], (w[:, 1] - w[:, 0])[None]  # cached for the distance queries
         self._inv = 1.0 / np.maximum((self._ab * self._ab).sum(-1), 1e-12)
 
     @classmethod
-    def box(cls, width:float, depth:float, x0:float=0.0, y0:float=0.0) -> 'FloorPlan':
+    def box(cls, width: float, depth: float, x0: float = 0.0, y0: float = 0.0) -> 'FloorPlan':
         "An empty rectangular room `[x0, x0+width] x [y0, y0+depth]`."
         c = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + depth], [x0, y0 + depth]])
         return cls(np.stack([c, np.roll(c, -1, 0)], 1))
 
     def wall_distance(self, pts) -> np.ndarray:
         "Distance `(P,)` from points `(P, 2)` to the nearest wall."
-        p = np.asarray(pts, dtype=np.float64)[:, None]                        # (P, 1, 2)
-        ap = p - self._a                                                       # (P, S, 2)
+        p = np.asarray(pts, dtype=np.float64)[:, None]  # (P, 1, 2)
+        ap = p - self._a  # (P, S, 2)
         t = np.clip((ap * self._ab).sum(-1) * self._inv, 0, 1)
         d = ap - t[..., None] * self._ab
         return np.sqrt((d * d).sum(-1).min(1))
@@ -263,79 +337,102 @@ class FloorPlan:
         cross = lambda u, v: u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
         den = cross(d, e)
         with np.errstate(divide='ignore', invalid='ignore'):
-            s, u = cross(a - o, e) / den, cross(a - o, d) / den               # along the ray, along the wall
+            s, u = cross(a - o, e) / den, cross(a - o, d) / den  # along the ray, along the wall
         hit = (np.abs(den) > 1e-12) & (s >= 0) & (u >= 0) & (u <= 1)
         return np.where(hit, s, np.inf).min(1)
 
     def plot(self, ax, **kw):
         "Draw the walls on a matplotlib axis."
-        for (x0, y0), (x1, y1) in self.walls: ax.plot([x0, x1], [y0, y1], color=kw.get('color', 'k'), lw=kw.get('lw', 2))
+        for (x0, y0), (x1, y1) in self.walls:
+            ax.plot([x0, x1], [y0, y1], color=kw.get('color', 'k'), lw=kw.get('lw', 2))
+
 
 # %% ../nbs/00_geometry.ipynb #52e0e2a7
 CAM_WINDOW_S = 77 / 30  # one Context-as-Memory segment: 77 frames at 30 fps
 
+
 @dataclass(frozen=True)
 class MotionLimits:
     "Context-as-Memory's camera-path limits per `window_s` seconds."
-    min_dist:float = 3.0      # metres per window
-    max_dist:float = 6.0      # metres per window
-    max_yaw_deg:float = 60.0  # total turning per window
-    window_s:float = CAM_WINDOW_S
 
-def check_trajectory(poses, name:str='poses') -> torch.Tensor:
+    min_dist: float = 3.0  # metres per window
+    max_dist: float = 6.0  # metres per window
+    max_yaw_deg: float = 60.0  # total turning per window
+    window_s: float = CAM_WINDOW_S
+
+
+def check_trajectory(poses, name: str = 'poses') -> torch.Tensor:
     "A trajectory `(T, 3)` with T >= 1, finite."
     p = check_poses(poses, name)
-    if p.ndim != 2 or p.shape[0] < 1: raise ValueError(f"{name}: expected a trajectory of shape (T, 3) with T >= 1, got {tuple(p.shape)}")
+    if p.ndim != 2 or p.shape[0] < 1:
+        raise ValueError(f"{name}: expected a trajectory of shape (T, 3) with T >= 1, got {tuple(p.shape)}")
     return p
 
-def motion_stats(poses, fps:float, window_s:float=CAM_WINDOW_S) -> dict:
+
+def motion_stats(poses, fps: float, window_s: float = CAM_WINDOW_S) -> dict:
     "Path length and total |yaw change| (degrees) over every window of `window_s` seconds of a trajectory `(T, 3)`."
     p = check_trajectory(poses).double()
     fps = check_positive(fps, 'fps')
     w = max(1, round(window_s * fps))
-    if p.shape[0] <= w: raise ValueError(f"poses: trajectory of {p.shape[0]} frames is shorter than one window ({w + 1} frames at {fps} fps)")
+    if p.shape[0] <= w:
+        raise ValueError(
+            f"poses: trajectory of {p.shape[0]} frames is shorter than one window ({w + 1} frames at {fps} fps)"
+        )
     step = torch.linalg.norm(p[1:, :2] - p[:-1, :2], dim=-1)
     turn = torch.rad2deg(wrap_angle(p[1:, 2] - p[:-1, 2]).abs())
     cs = lambda x: torch.cat([x.new_zeros(1), x.cumsum(0)])
     win = lambda c: c[w:] - c[:-w]
     return dict(dist=win(cs(step)), yaw_deg=win(cs(turn)), window_frames=w)
 
-def within_limits(poses, fps:float, limits:MotionLimits=MotionLimits(), tol:float=1e-6) -> bool:
+
+def within_limits(poses, fps: float, limits: MotionLimits = MotionLimits(), tol: float = 1e-6) -> bool:
     "Whether every window of the trajectory keeps `limits`."
     s = motion_stats(poses, fps, limits.window_s)
-    return bool((s['dist'] >= limits.min_dist - tol).all() and (s['dist'] <= limits.max_dist + tol).all()
-                and (s['yaw_deg'] < limits.max_yaw_deg).all())
+    return bool(
+        (s['dist'] >= limits.min_dist - tol).all()
+        and (s['dist'] <= limits.max_dist + tol).all()
+        and (s['yaw_deg'] < limits.max_yaw_deg).all()
+    )
+
 
 # %% ../nbs/00_geometry.ipynb #0046a5ee
-def _wander_controls(n:int, start:np.ndarray, heading:float, max_turn:float, rng, plan:FloorPlan|None, clearance:float) -> np.ndarray:
+def _wander_controls(
+    n: int, start: np.ndarray, heading: float, max_turn: float, rng, plan: FloorPlan | None, clearance: float
+) -> np.ndarray:
     "Control points `(n, 2)` of a bounded-turn random walk with unit steps that never boxes itself in against walls."
     pts, h = [np.asarray(start, dtype=np.float64)], heading
     wander = 0.0
-    cand = np.linspace(-max_turn, max_turn, 9)                              # candidate turn per step
-    horizon = int(math.ceil(2 * math.pi / max_turn)) + 1                     # one full circle at the sharpest turn
+    cand = np.linspace(-max_turn, max_turn, 9)  # candidate turn per step
+    horizon = int(math.ceil(2 * math.pi / max_turn)) + 1  # one full circle at the sharpest turn
     k = np.arange(1, horizon + 1)
+
     def escapable(p, h):
         "`(len(p),)`: from positions `p` `(C, 2)` at headings `h` `(C,)`, is the sharpest left or right circle clear of the walls?"
-        hs = h[:, None, None] + np.array([-max_turn, max_turn])[None, :, None] * k   # (C, 2, horizon)
+        hs = h[:, None, None] + np.array([-max_turn, max_turn])[None, :, None] * k  # (C, 2, horizon)
         roll = p[:, None, None] + np.cumsum(np.stack([np.cos(hs), np.sin(hs)], -1), 2)
         clear = plan.wall_distance(roll.reshape(-1, 2)).reshape(hs.shape) >= clearance
         return clear.all(-1).any(-1) & (plan.wall_distance(p) >= clearance)
-    if plan is not None:                                                     # start where an escape circle exists
+
+    if plan is not None:  # start where an escape circle exists
         lo, hi = plan.walls.reshape(-1, 2).min(0), plan.walls.reshape(-1, 2).max(0)
         for i in range(512):
-            p0 = pts[0] if i % 2 == 0 else rng.uniform(lo, hi)               # try the requested start first, then random spots
-            h0 = h if i == 0 else rng.uniform(-math.pi, math.pi)               # the requested heading first
-            if escapable(p0[None], np.array([h0]))[0]: pts, h = [p0], h0; break
+            p0 = pts[0] if i % 2 == 0 else rng.uniform(lo, hi)  # try the requested start first, then random spots
+            h0 = h if i == 0 else rng.uniform(-math.pi, math.pi)  # the requested heading first
+            if escapable(p0[None], np.array([h0]))[0]:
+                pts, h = [p0], h0
+                break
     goal, steps_to_goal = None, 0
-    pts.append(pts[-1] + [math.cos(h), math.sin(h)])                        # a first straight step: the path leaves along the start heading
+    pts.append(pts[-1] + [math.cos(h), math.sin(h)])  # a first straight step: the path leaves along the start heading
     for _ in range(n - 2):
-        if rng.uniform() < 0.1: wander = rng.uniform(-0.7, 0.7) * max_turn   # a new preferred turn now and then: straights, bends, S-curves
-        if plan is None: h += np.clip(wander + rng.normal(0, max_turn / 4), -max_turn, max_turn)
+        if rng.uniform() < 0.1:
+            wander = rng.uniform(-0.7, 0.7) * max_turn  # a new preferred turn now and then: straights, bends, S-curves
+        if plan is None:
+            h += np.clip(wander + rng.normal(0, max_turn / 4), -max_turn, max_turn)
         else:
             # roam between random goals in the room (coverage), steering only with steps after which a full escape
             # circle stays clear of the walls (receding-horizon safety: the walk can never box itself in)
             if goal is None or np.linalg.norm(goal - pts[-1]) < 1.5 / max_turn or steps_to_goal <= 0:
-                cands = rng.uniform(lo, hi, (16, 2))                         # a goal well beyond the turning circle
+                cands = rng.uniform(lo, hi, (16, 2))  # a goal well beyond the turning circle
                 far_enough = np.linalg.norm(cands - pts[-1], axis=1) > 3 / max_turn
                 goal, steps_to_goal = cands[np.argmax(far_enough)], 30
             steps_to_goal -= 1
@@ -344,23 +441,35 @@ def _wander_controls(n:int, start:np.ndarray, heading:float, max_turn:float, rng
             ok = escapable(pts[-1] + dirs, hs)
             to_goal = math.atan2(goal[1] - pts[-1][1], goal[0] - pts[-1][0])
             score = np.where(ok, -np.abs(np.angle(np.exp(1j * (hs - to_goal)))) - 0.3 * np.abs(cand - wander), -np.inf)
-            h = hs[np.argmax(score + rng.uniform(0, 1e-3, len(cand)))] if ok.any() else h + max_turn * np.sign(wander or 1.0)
+            h = (
+                hs[np.argmax(score + rng.uniform(0, 1e-3, len(cand)))]
+                if ok.any()
+                else h + max_turn * np.sign(wander or 1.0)
+            )
         pts.append(pts[-1] + [math.cos(h), math.sin(h)])
     return np.stack(pts)
 
-def _bspline_path(ctrl:np.ndarray, ds:float=0.02) -> np.ndarray:
+
+def _bspline_path(ctrl: np.ndarray, ds: float = 0.02) -> np.ndarray:
     "Dense points `(M, 2)`, about `ds` apart, on the uniform cubic B-spline with control points `ctrl` `(n, 2)`."
     from scipy.interpolate import BSpline
+
     n, k = len(ctrl), 3
-    knots = np.concatenate([np.zeros(k), np.linspace(0, 1, n - k + 1), np.ones(k)])   # clamped: starts and ends on the control polygon
+    knots = np.concatenate(
+        [np.zeros(k), np.linspace(0, 1, n - k + 1), np.ones(k)]
+    )  # clamped: starts and ends on the control polygon
     spl = BSpline(knots, ctrl, k)
     u = np.linspace(0, 1, max(2, int(n / ds)))
     return spl(u)
 
-def _timed_path(path:np.ndarray, n_frames:int, fps:float, limits:MotionLimits, speed_frac, margin:float) -> np.ndarray:
+
+def _timed_path(
+    path: np.ndarray, n_frames: int, fps: float, limits: MotionLimits, speed_frac, margin: float
+) -> np.ndarray:
     "Resample a dense path `(M, 2)` in time: curvature-limited speed, yaw along the tangent -> poses `(n_frames, 3)`, or None if too short."
     seg = np.linalg.norm(np.diff(path, axis=0), axis=-1)
-    keep = np.concatenate([[True], seg > 1e-9]); path = path[keep]
+    keep = np.concatenate([[True], seg > 1e-9])
+    path = path[keep]
     seg = np.linalg.norm(np.diff(path, axis=0), axis=-1)
     s = np.concatenate([[0], np.cumsum(seg)])
     head = np.unwrap(np.arctan2(*np.diff(path, axis=0).T[::-1]))
@@ -368,63 +477,96 @@ def _timed_path(path:np.ndarray, n_frames:int, fps:float, limits:MotionLimits, s
     kappa = np.abs(np.gradient(head, s))
     v_min, v_max = limits.min_dist / limits.window_s, limits.max_dist / limits.window_s
     yaw_rate_max = math.radians(limits.max_yaw_deg) / limits.window_s * margin
-    v_pref = v_min + (v_max - v_min) * speed_frac(s)                        # a smooth random cruising speed in [v_min, v_max]
+    v_pref = v_min + (v_max - v_min) * speed_frac(s)  # a smooth random cruising speed in [v_min, v_max]
     v = np.clip(np.minimum(v_pref, yaw_rate_max / np.maximum(kappa, 1e-9)), v_min, v_max)
     t = np.concatenate([[0], np.cumsum(seg / (0.5 * (v[1:] + v[:-1])))])
     tq = np.arange(n_frames) / fps
-    if t[-1] < tq[-1]: return None
+    if t[-1] < tq[-1]:
+        return None
     x, y = np.interp(tq, t, path[:, 0]), np.interp(tq, t, path[:, 1])
     return np.stack([x, y, np.interp(tq, t, head)], -1)
 
-def roaming_trajectory(n_frames:int, fps:float=30.0, seed:int=0, plan:FloorPlan|None=None, start=None,
-                       limits:MotionLimits=MotionLimits(), clearance:float=0.5, max_tries:int=50) -> torch.Tensor:
+
+def roaming_trajectory(
+    n_frames: int,
+    fps: float = 30.0,
+    seed: int = 0,
+    plan: FloorPlan | None = None,
+    start=None,
+    limits: MotionLimits = MotionLimits(),
+    clearance: float = 0.5,
+    max_tries: int = 50,
+) -> torch.Tensor:
     "A seeded B-spline roaming path `(n_frames, 3)` that keeps `limits` (and, with a `plan`, stays `clearance` from its walls); `start`: a position `(2,)` or pose `(3,)` to start from."
     n_frames = int(n_frames)
-    if n_frames < 1: raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
+    if n_frames < 1:
+        raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
     fps = check_positive(fps, 'fps')
     rng = np.random.default_rng(seed)
-    margin = 0.85                                                            # stay clear of the yaw limit
+    margin = 0.85  # stay clear of the yaw limit
     kappa_max = math.radians(limits.max_yaw_deg) * margin / limits.min_dist  # sharpest bend taken at the slowest speed
-    length = limits.max_dist / limits.window_s * n_frames / fps * 1.2 + 4   # control polygon long enough at top speed
+    length = limits.max_dist / limits.window_s * n_frames / fps * 1.2 + 4  # control polygon long enough at top speed
     for _ in range(max_tries):
         if start is None:
-            if plan is None: st = np.zeros(2)
+            if plan is None:
+                st = np.zeros(2)
             else:
                 lo, hi = plan.walls.reshape(-1, 2).min(0), plan.walls.reshape(-1, 2).max(0)
                 cands = rng.uniform(lo, hi, (256, 2))
-                st = cands[np.argmax(plan.wall_distance(cands))]             # the most open spot among random candidates
-        else: st = np.asarray(start, dtype=np.float64)[:2]                  # with a plan, moved if no escape circle starts there
+                st = cands[np.argmax(plan.wall_distance(cands))]  # the most open spot among random candidates
+        else:
+            st = np.asarray(start, dtype=np.float64)[:2]  # with a plan, moved if no escape circle starts there
         h0 = float(start[2]) if start is not None and len(start) == 3 else rng.uniform(-math.pi, math.pi)
         ctrl = _wander_controls(int(length) + 4, st, h0, 0.9 * kappa_max, rng, plan, clearance)
         knots = rng.uniform(0, 1, 8)
         path = _bspline_path(ctrl)
-        poses = _timed_path(path, n_frames, fps, limits, lambda s, k=knots, L=max(length, 1.0): np.interp(s, np.linspace(0, L, 8), k), margin)
-        if poses is None: continue
-        if plan is not None and plan.wall_distance(poses[:, :2]).min() < clearance * 0.5: continue
+        poses = _timed_path(
+            path,
+            n_frames,
+            fps,
+            limits,
+            lambda s, k=knots, L=max(length, 1.0): np.interp(s, np.linspace(0, L, 8), k),
+            margin,
+        )
+        if poses is None:
+            continue
+        if plan is not None and plan.wall_distance(poses[:, :2]).min() < clearance * 0.5:
+            continue
         p = torch.from_numpy(poses)
         p[:, 2] = wrap_angle(p[:, 2])
-        if n_frames <= round(limits.window_s * fps) or within_limits(p, fps, limits): return p
-    raise ValueError(f"roaming_trajectory: no path keeping {limits} (clearance {clearance} m) found in {max_tries} tries; "
-                     f"the floor plan may be too small for the minimum turning radius {1 / kappa_max:.1f} m")
+        if n_frames <= round(limits.window_s * fps) or within_limits(p, fps, limits):
+            return p
+    raise ValueError(
+        f"roaming_trajectory: no path keeping {limits} (clearance {clearance} m) found in {max_tries} tries; "
+        f"the floor plan may be too small for the minimum turning radius {1 / kappa_max:.1f} m"
+    )
+
 
 # %% ../nbs/00_geometry.ipynb #1b32da45
-def _yaw_rate_max(limits:MotionLimits) -> float:
+def _yaw_rate_max(limits: MotionLimits) -> float:
     "Largest yaw rate (rad/s) that keeps the per-window turning limit."
     return math.radians(limits.max_yaw_deg) / limits.window_s * 0.95
 
-def rotate_away_and_back(pose, degrees:float, fps:float=30.0, limits:MotionLimits=MotionLimits()) -> torch.Tensor:
+
+def rotate_away_and_back(
+    pose, degrees: float, fps: float = 30.0, limits: MotionLimits = MotionLimits()
+) -> torch.Tensor:
     "Turn in place from `pose` `(3,)` by `degrees` (positive = left) and back -> `(T, 3)`; first and last frames equal `pose`."
     p = check_poses(pose, 'pose').double().reshape(3)
     fps, deg = check_positive(fps, 'fps'), float(degrees)
-    if not math.isfinite(deg) or deg == 0: raise ValueError(f"degrees: expected a finite non-zero angle, got {degrees}")
-    dur = abs(math.radians(deg)) * math.pi / _yaw_rate_max(limits)         # peak rate of a full cosine = amplitude * pi / duration
+    if not math.isfinite(deg) or deg == 0:
+        raise ValueError(f"degrees: expected a finite non-zero angle, got {degrees}")
+    dur = (
+        abs(math.radians(deg)) * math.pi / _yaw_rate_max(limits)
+    )  # peak rate of a full cosine = amplitude * pi / duration
     n = max(3, math.ceil(dur * fps) + 1)
     t = torch.linspace(0, 1, n, dtype=torch.float64)
     out = p.repeat(n, 1)
     out[:, 2] = wrap_angle(p[2] + math.radians(deg) * (1 - torch.cos(2 * math.pi * t)) / 2)
     return out
 
-def _turn_in_place(pose:torch.Tensor, to_yaw:float, fps:float, limits:MotionLimits) -> torch.Tensor:
+
+def _turn_in_place(pose: torch.Tensor, to_yaw: float, fps: float, limits: MotionLimits) -> torch.Tensor:
     "Frames `(n, 3)` turning from `pose` to `to_yaw` (shortest way) at a rate inside the limits; excludes the start frame."
     d = float(wrap_angle(torch.tensor(to_yaw - pose[2].item(), dtype=torch.float64)))
     n = max(1, math.ceil(abs(d) / _yaw_rate_max(limits) * fps))
@@ -432,53 +574,78 @@ def _turn_in_place(pose:torch.Tensor, to_yaw:float, fps:float, limits:MotionLimi
     out[:, 2] = pose[2] + d * torch.arange(1, n + 1, dtype=torch.float64) / n
     return out
 
-def _walk(a, b, fps:float, speed:float) -> torch.Tensor:
+
+def _walk(a, b, fps: float, speed: float) -> torch.Tensor:
     "Frames `(n, 3)` walking straight from `a` to `b` (metres) facing `b`, excluding `a`."
     a, b = torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
     d = float(torch.linalg.norm(b - a))
-    if d == 0: raise ValueError("a, b: the two points of a loop coincide; expected distinct points")
+    if d == 0:
+        raise ValueError("a, b: the two points of a loop coincide; expected distinct points")
     n = max(1, math.ceil(d / speed * fps))
     s = torch.arange(1, n + 1, dtype=torch.float64)[:, None] / n
     xy = a + s * (b - a)
     return torch.cat([xy, torch.full((n, 1), math.atan2(*(b - a).flip(0).tolist()), dtype=torch.float64)], -1)
 
-def goto_pose(start, goal, fps:float=30.0, speed:float|None=None, limits:MotionLimits=MotionLimits()) -> torch.Tensor:
+
+def goto_pose(
+    start, goal, fps: float = 30.0, speed: float | None = None, limits: MotionLimits = MotionLimits()
+) -> torch.Tensor:
     "From pose `start` `(3,)`: turn to face `goal` `(3,)`, walk there, turn to its yaw -> `(T, 3)` excluding `start`; revisits a past pose exactly."
     p0, p1 = check_poses(start, 'start').double().reshape(3), check_poses(goal, 'goal').double().reshape(3)
     fps = check_positive(fps, 'fps')
-    speed = check_positive(speed if speed is not None else 0.5 * (limits.min_dist + limits.max_dist) / limits.window_s, 'speed')
-    if float(torch.linalg.norm(p1[:2] - p0[:2])) < 1e-9:                     # already there: only turn
-        out = _turn_in_place(p0, p1[2].item(), fps, limits); out[-1] = p1
+    speed = check_positive(
+        speed if speed is not None else 0.5 * (limits.min_dist + limits.max_dist) / limits.window_s, 'speed'
+    )
+    if float(torch.linalg.norm(p1[:2] - p0[:2])) < 1e-9:  # already there: only turn
+        out = _turn_in_place(p0, p1[2].item(), fps, limits)
+        out[-1] = p1
         return out
     walk = _walk(p0[:2], p1[:2], fps, speed)
     face = _turn_in_place(p0, walk[0, 2].item(), fps, limits)
     arrive = _turn_in_place(walk[-1], p1[2].item(), fps, limits)
     out = torch.cat([face, walk, arrive])
     out[:, 2] = wrap_angle(out[:, 2])
-    out[-1] = p1                                                              # land exactly on the goal, bit for bit
+    out[-1] = p1  # land exactly on the goal, bit for bit
     return out
 
-def ab_loop(a, b, fps:float=30.0, speed:float|None=None, limits:MotionLimits=MotionLimits(), start_yaw:float|None=None) -> torch.Tensor:
+
+def ab_loop(
+    a,
+    b,
+    fps: float = 30.0,
+    speed: float | None = None,
+    limits: MotionLimits = MotionLimits(),
+    start_yaw: float | None = None,
+) -> torch.Tensor:
     "From `a` (facing `start_yaw`, default: facing `b`) walk to `b`, turn around, walk back and turn to the start yaw -> `(T, 3)`; last frame equals the first."
     a, b = check_finite(as_tensor(a, 'a'), 'a'), check_finite(as_tensor(b, 'b'), 'b')
-    if a.shape != (2,) or b.shape != (2,): raise ValueError(f"a, b: expected points of shape (2,), got {tuple(a.shape)}, {tuple(b.shape)}")
-    if torch.equal(a, b): raise ValueError("a, b: the two points of a loop coincide; expected distinct points")
+    if a.shape != (2,) or b.shape != (2,):
+        raise ValueError(f"a, b: expected points of shape (2,), got {tuple(a.shape)}, {tuple(b.shape)}")
+    if torch.equal(a, b):
+        raise ValueError("a, b: the two points of a loop coincide; expected distinct points")
     towards = lambda p, q: math.atan2(float(q[1] - p[1]), float(q[0] - p[0]))
     start = torch.tensor([a[0], a[1], towards(a, b) if start_yaw is None else float(start_yaw)], dtype=torch.float64)
     there = goto_pose(start, torch.tensor([b[0], b[1], towards(b, a)], dtype=torch.float64), fps, speed, limits)
     back = goto_pose(there[-1], start, fps, speed, limits)
     return torch.cat([start[None], there, back])
 
-def circle_trajectory(center, radius:float, n_frames:int, laps:float=1.0, look:str='tangent', start_angle:float=0.0) -> torch.Tensor:
+
+def circle_trajectory(
+    center, radius: float, n_frames: int, laps: float = 1.0, look: str = 'tangent', start_angle: float = 0.0
+) -> torch.Tensor:
     "Counter-clockwise circle `(n_frames, 3)`; `look` is 'tangent', 'inward' or 'outward'. With whole `laps` the path closes on itself."
     c = check_finite(as_tensor(center, 'center'), 'center')
-    if c.shape != (2,): raise ValueError(f"center: expected shape (2,), got {tuple(c.shape)}")
+    if c.shape != (2,):
+        raise ValueError(f"center: expected shape (2,), got {tuple(c.shape)}")
     r, n = check_positive(radius, 'radius'), int(n_frames)
-    if n < 2: raise ValueError(f"n_frames: expected at least 2 frames, got {n}")
+    if n < 2:
+        raise ValueError(f"n_frames: expected at least 2 frames, got {n}")
     off = {'tangent': math.pi / 2, 'inward': math.pi, 'outward': 0.0}
-    if look not in off: raise ValueError(f"look: expected one of {list(off)}, got {look!r}")
+    if look not in off:
+        raise ValueError(f"look: expected one of {list(off)}, got {look!r}")
     th = start_angle + 2 * math.pi * laps * torch.arange(n, dtype=torch.float64) / (n - 1)
     return torch.stack([c[0] + r * torch.cos(th), c[1] + r * torch.sin(th), wrap_angle(th + off[look])], -1)
+
 
 # %% ../nbs/00_geometry.ipynb #df0389d0
 def relative_poses(target, memory) -> torch.Tensor:
@@ -490,15 +657,18 @@ def relative_poses(target, memory) -> torch.Tensor:
     dx, dy = m[..., 0] - t[..., 0], m[..., 1] - t[..., 1]
     return torch.stack([c * dx + s * dy, -s * dx + c * dy, wrap_angle(m[..., 2] - t[..., 2])], -1)
 
+
 # %% ../nbs/00_geometry.ipynb #48e643ff
 def _4ray_parts(target, memory, hfov_deg, near, far):
     "Target-frame quantities shared by both ray pairs: memory position, sin/cos of the relative yaw, and the target rays' half-angle."
     half = math.radians(check_fov(hfov_deg)) / 2
     near, far = float(near), check_positive(far, 'far')
-    if not (0 <= near < far): raise ValueError(f"near: expected 0 <= near < far={far}, got {near}")
+    if not (0 <= near < far):
+        raise ValueError(f"near: expected 0 <= near < far={far}, got {near}")
     t, m = check_poses(target, 'target'), check_poses(memory, 'memory')
     dt = torch.promote_types(t.dtype, m.dtype)
     return (*_in_target_frame(t.to(dtype=dt, device=m.device), m.to(dt)), half, near, far)
+
 
 def _in_target_frame(t, m):
     "Memory position in the target's frame and cos/sin of the relative yaw, for broadcastable poses `t`, `m` `(..., 3)`."
@@ -507,44 +677,70 @@ def _in_target_frame(t, m):
     phi = m[..., 2] - t[..., 2]
     return c * dx + s * dy, -s * dx + c * dy, torch.cos(phi), torch.sin(phi)
 
-def _ray_pair(mx, my, cphi, sphi, sgn:float, half:float):
+
+def _ray_pair(mx, my, cphi, sphi, sgn: float, half: float):
     "Numerators of s (along the target's ray) and u (along the memory's) for the left (`sgn`=1) or right (-1) pair; both share the denominator sin(phi)."
     ch, sh = math.cos(half), sgn * math.sin(half)
-    mc, ms = cphi * ch - sphi * sh, sphi * ch + cphi * sh                  # memory ray direction, angle phi + sgn*half
-    return mx * ms - my * mc, mx * sh - my * ch                              # s * sin(phi), u * sin(phi)
+    mc, ms = cphi * ch - sphi * sh, sphi * ch + cphi * sh  # memory ray direction, angle phi + sgn*half
+    return mx * ms - my * mc, mx * sh - my * ch  # s * sin(phi), u * sin(phi)
+
 
 def _coincident(mx, my, u_num, cphi, sphi, eps):
     "Parallel rays on one line, pointing the same way (identical cameras, for instance)."
     return (sphi.abs() < eps) & (cphi > 0) & (u_num.abs() < eps * (1 + mx.abs() + my.abs()))
 
-def fov_overlap_4ray(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, eps:float=1e-6) -> torch.Tensor:
+
+def fov_overlap_4ray(
+    target, memory, hfov_deg: float = CAM_HFOV_DEG, near: float = 0.5, far: float = 10.0, eps: float = 1e-6
+) -> torch.Tensor:
     "Context-as-Memory's co-visibility rule (bool, broadcast shape of target `(..., 3)` and memory `(..., 3)` without the last dim)."
     return _4ray_rule(*_4ray_parts(target, memory, hfov_deg, near, far), eps)
 
-def _4ray_rule(mx, my, cphi, sphi, half, near, far, eps, check_parallel:bool=True):
+
+def _4ray_rule(mx, my, cphi, sphi, half, near, far, eps, check_parallel: bool = True):
     "The rule on target-frame quantities; `check_parallel=False` always evaluates the parallel case instead of asking the device whether there is one."
     den2 = sphi * sphi
     ok = sphi.abs() >= eps
     for sgn in (1.0, -1.0):
         s_num, u_num = _ray_pair(mx, my, cphi, sphi, sgn, half)
-        sd = s_num * sphi                                                     # s * sin^2: compare without dividing
+        sd = s_num * sphi  # s * sin^2: compare without dividing
         ok = ok & (u_num * sphi >= 0) & (sd >= near * den2) & (sd <= far * den2)
-    if not check_parallel or bool((sphi.abs() < eps).any()):                  # rare: parallel rays; only coincident ones meet
+    if not check_parallel or bool((sphi.abs() < eps).any()):  # rare: parallel rays; only coincident ones meet
         co = torch.ones_like(ok)
         for sgn in (1.0, -1.0):
             s_num, u_num = _ray_pair(mx, my, cphi, sphi, sgn, half)
-            along = mx * math.cos(half) + my * sgn * math.sin(half)           # where the shared half-line starts, along the target's ray
+            along = mx * math.cos(half) + my * sgn * math.sin(
+                half
+            )  # where the shared half-line starts, along the target's ray
             co = co & _coincident(mx, my, u_num, cphi, sphi, eps) & (along <= far)
         ok = ok | co
     return ok
 
-def fov_overlap_4ray_any(targets:torch.Tensor, memory:torch.Tensor, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, eps:float=1e-6) -> torch.Tensor:
+
+def fov_overlap_4ray_any(
+    targets: torch.Tensor,
+    memory: torch.Tensor,
+    hfov_deg: float = CAM_HFOV_DEG,
+    near: float = 0.5,
+    far: float = 10.0,
+    eps: float = 1e-6,
+) -> torch.Tensor:
     """`(N,)` whether any target camera `(L, 3)` co-sees each memory camera `(N, 3)`: `fov_overlap_4ray(targets[:, None], memory[None]).any(0)`.
 
     For retrieval from a bank whose poses were validated when stored: no input checks and no host synchronisation, so a GPU never waits for the CPU."""
-    return _4ray_rule(*_in_target_frame(targets[:, None], memory[None]), math.radians(hfov_deg) / 2, float(near), float(far), eps, check_parallel=False).any(0)
+    return _4ray_rule(
+        *_in_target_frame(targets[:, None], memory[None]),
+        math.radians(hfov_deg) / 2,
+        float(near),
+        float(far),
+        eps,
+        check_parallel=False,
+    ).any(0)
 
-def fov_4ray_details(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, eps:float=1e-6) -> dict:
+
+def fov_4ray_details(
+    target, memory, hfov_deg: float = CAM_HFOV_DEG, near: float = 0.5, far: float = 10.0, eps: float = 1e-6
+) -> dict:
     "The 4-ray test with its parts, per ray pair: hit, distance from the target, within [near, far], intersection point (target frame)."
     mx, my, cphi, sphi, half, near, far = _4ray_parts(target, memory, hfov_deg, near, far)
     par = sphi.abs() < eps
@@ -558,10 +754,16 @@ def fov_4ray_details(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5
         hit = (~par & (s >= 0) & (u >= 0)) | coinc
         dist = torch.where(coinc, along, torch.where(par, torch.full_like(s, math.inf), s))
         ok = hit & (dist <= far) & ((dist >= near) | coinc)
-        out[side] = dict(hit=hit, dist=dist, ok=ok, coincident=coinc,
-                         point=torch.stack([dist * math.cos(half), dist * sgn * math.sin(half)], -1))
+        out[side] = dict(
+            hit=hit,
+            dist=dist,
+            ok=ok,
+            coincident=coinc,
+            point=torch.stack([dist * math.cos(half), dist * sgn * math.sin(half)], -1),
+        )
     out['overlap'] = out['left']['ok'] & out['right']['ok']
     return out
+
 
 # %% ../nbs/00_geometry.ipynb #dedef38b
 _TWO_PI = 2.0 * math.pi
@@ -683,72 +885,101 @@ def _pair_area(x, y, cth, sth, dist, edges, a: float, R: float):
 
 
 @torch.no_grad()
-def sector_intersection_area(target, memory, hfov_deg:float=CAM_HFOV_DEG, view_range:float=10.0, compact:bool|None=None) -> torch.Tensor:
+def sector_intersection_area(
+    target, memory, hfov_deg: float = CAM_HFOV_DEG, view_range: float = 10.0, compact: bool | None = None
+) -> torch.Tensor:
     """Exact area (m^2) shared by the FOV sectors (half-angle `hfov_deg/2`, radius `view_range`) of target `(..., 3)` and memory `(..., 3)` poses (broadcast).
 
     `compact` computes the exact part only for pairs that survive two exact early-outs (costs a host sync); default: always on
     CPU, on CUDA only for large inputs, where the GPU work outweighs the kernel launches."""
     a, R = math.radians(check_fov(hfov_deg)) / 2, check_positive(view_range, 'view_range')
-    x, y, th = relative_poses(target, memory).unbind(-1)                       # the target's frame: well-conditioned numbers
+    x, y, th = relative_poses(target, memory).unbind(-1)  # the target's frame: well-conditioned numbers
     shape = x.shape
     x, y, th = x.reshape(-1), y.reshape(-1), th.reshape(-1)
     cth, sth, dist = torch.cos(th), torch.sin(th), torch.hypot(x, y)
     # early-out 1: the smallest circles holding the sectors are disjoint, or the apexes are more than 2R apart
     c, r = (R / (2.0 * math.cos(a)),) * 2 if a <= 0.25 * math.pi else (R * math.cos(a), R * math.sin(a))
     keep = (torch.hypot((cth - 1.0).mul_(c).add_(x), (c * sth).add_(y)) < 2.0 * r) & (dist < 2.0 * R)
-    if compact is None: compact = not x.is_cuda or x.numel() * x.element_size() >= 6e6
-    if not compact:                                                           # early-out 2 as a mask, all pairs computed
+    if compact is None:
+        compact = not x.is_cuda or x.numel() * x.element_size() >= 6e6
+    if not compact:  # early-out 2 as a mask, all pairs computed
         e = _edges(x, y, cth, sth, a)
         keep &= _may_overlap(*e, a, R)
         return torch.where(keep, _pair_area(x, y, cth, sth, dist, e, a, R), 0.0).reshape(shape)
-    idx = keep.nonzero().squeeze(1)                                           # compact the survivors, early-out 2 (an edge line
-    v = [t.index_select(0, idx) for t in (x, y, cth, sth, dist)]             # separates the fans), compact again, compute, scatter
+    idx = keep.nonzero().squeeze(1)  # compact the survivors, early-out 2 (an edge line
+    v = [t.index_select(0, idx) for t in (x, y, cth, sth, dist)]  # separates the fans), compact again, compute, scatter
     sel = _may_overlap(*_edges(*v[:4], a), a, R).nonzero().squeeze(1)
     idx, v = idx.index_select(0, sel), [t.index_select(0, sel) for t in v]
     area = _pair_area(*v, _edges(*v[:4], a), a, R)
     return torch.zeros_like(x).index_copy_(0, idx, area).reshape(shape)
 
-def fov_overlap_area(target, memory, hfov_deg:float=CAM_HFOV_DEG, view_range:float=10.0) -> torch.Tensor:
+
+def fov_overlap_area(target, memory, hfov_deg: float = CAM_HFOV_DEG, view_range: float = 10.0) -> torch.Tensor:
     "Fraction of the target's FOV sector (radius `view_range`) that the memory camera's sector covers, in [0, 1] (broadcast shape)."
     R = check_positive(view_range, 'view_range')
-    return (sector_intersection_area(target, memory, hfov_deg, R) / (math.radians(check_fov(hfov_deg)) / 2 * R * R)).clamp(0, 1)
+    return (
+        sector_intersection_area(target, memory, hfov_deg, R) / (math.radians(check_fov(hfov_deg)) / 2 * R * R)
+    ).clamp(0, 1)
+
 
 # %% ../nbs/00_geometry.ipynb #7954e17d
-def frustum_overlap_mc(target_c2w, memory_c2w, K, width:int, height:int, near:float=0.1, far:float=10.0,
-                       n_points:int=4096, seed:int=0, chunk:int=4096) -> torch.Tensor:
+def frustum_overlap_mc(
+    target_c2w,
+    memory_c2w,
+    K,
+    width: int,
+    height: int,
+    near: float = 0.1,
+    far: float = 10.0,
+    n_points: int = 4096,
+    seed: int = 0,
+    chunk: int = 4096,
+) -> torch.Tensor:
     "Fraction of the target frustum's volume `(...)` inside each memory frustum: target `(..., 4, 4)` vs memory `(N, 4, 4)` -> `(..., N)`."
     T, M = check_c2w(target_c2w, 'target_c2w'), check_c2w(memory_c2w, 'memory_c2w')
-    if M.ndim != 3: raise ValueError(f"memory_c2w: expected shape (N, 4, 4), got {tuple(M.shape)}")
+    if M.ndim != 3:
+        raise ValueError(f"memory_c2w: expected shape (N, 4, 4), got {tuple(M.shape)}")
     K = as_tensor(K, 'K', dtype=T.dtype, device=T.device)
-    if K.shape != (3, 3): raise ValueError(f"K: expected shape (3, 3), got {tuple(K.shape)}")
+    if K.shape != (3, 3):
+        raise ValueError(f"K: expected shape (3, 3), got {tuple(K.shape)}")
     w, h = int(check_positive(width, 'width')), int(check_positive(height, 'height'))
     near, far = check_positive(near, 'near'), check_positive(far, 'far')
-    if near >= far: raise ValueError(f"near: expected near < far, got near={near}, far={far}")
+    if near >= far:
+        raise ValueError(f"near: expected near < far, got near={near}, far={far}")
     g = torch.Generator(device='cpu').manual_seed(seed)
     r = torch.rand(n_points, 3, generator=g, dtype=T.dtype).to(T.device)
-    z = (near ** 3 + r[:, 2] * (far ** 3 - near ** 3)) ** (1 / 3)           # uniform in volume: density ~ z^2
+    z = (near**3 + r[:, 2] * (far**3 - near**3)) ** (1 / 3)  # uniform in volume: density ~ z^2
     uv1 = torch.stack([r[:, 0] * w, r[:, 1] * h, torch.ones_like(z)], -1)
-    pc = (uv1 @ torch.linalg.inv(K).T) * z[:, None]                          # (P, 3) target camera frame
-    pw = pc @ T[..., :3, :3].transpose(-1, -2) + T[..., None, :3, 3]         # (..., P, 3) world
+    pc = (uv1 @ torch.linalg.inv(K).T) * z[:, None]  # (P, 3) target camera frame
+    pw = pc @ T[..., :3, :3].transpose(-1, -2) + T[..., None, :3, 3]  # (..., P, 3) world
     M = M.to(T.dtype)
     outs = []
-    for i in range(0, M.shape[0], chunk):                                    # bound memory: (..., chunk, P) at a time
-        Mc = M[i:i + chunk]
-        q = (pw[..., None, :, :] - Mc[:, None, :3, 3]) @ Mc[:, :3, :3]        # (..., n, P, 3) memory camera frames
+    for i in range(0, M.shape[0], chunk):  # bound memory: (..., chunk, P) at a time
+        Mc = M[i : i + chunk]
+        q = (pw[..., None, :, :] - Mc[:, None, :3, 3]) @ Mc[:, :3, :3]  # (..., n, P, 3) memory camera frames
         zq = q[..., 2]
-        u = K[0, 0] * q[..., 0] / zq + K[0, 2]; v = K[1, 1] * q[..., 1] / zq + K[1, 2]
+        u = K[0, 0] * q[..., 0] / zq + K[0, 2]
+        v = K[1, 1] * q[..., 1] / zq + K[1, 2]
         inside = (zq >= near) & (zq <= far) & (u >= 0) & (u < w) & (v >= 0) & (v < h)
         outs.append(inside.to(T.dtype).mean(-1))
     return torch.cat(outs, -1)
 
+
 # %% ../nbs/00_geometry.ipynb #80f25e90
-def fov_agreement(n_pairs:int=10_000, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, view_range:float=10.0,
-                  thresholds=(0.01, 0.05, 0.1, 0.2, 0.3), seed:int=0) -> dict:
+def fov_agreement(
+    n_pairs: int = 10_000,
+    hfov_deg: float = CAM_HFOV_DEG,
+    near: float = 0.5,
+    far: float = 10.0,
+    view_range: float = 10.0,
+    thresholds=(0.01, 0.05, 0.1, 0.2, 0.3),
+    seed: int = 0,
+) -> dict:
     "How the 4-ray verdict (a) agrees with 'exact overlap fraction (b) > threshold' on random pairs within `view_range` of each other."
     g = torch.Generator().manual_seed(seed)
     r = torch.rand(n_pairs, 5, generator=g, dtype=torch.float64)
     tgt = torch.stack([r[:, 0] * 20 - 10, r[:, 1] * 20 - 10, (r[:, 2] * 2 - 1) * math.pi], -1)
-    rad, ang = view_range * r[:, 3].sqrt(), 2 * math.pi * r[:, 4]              # uniform in the disk of radius view_range
+    rad, ang = view_range * r[:, 3].sqrt(), 2 * math.pi * r[:, 4]  # uniform in the disk of radius view_range
     yaw = (torch.rand(n_pairs, generator=g, dtype=torch.float64) * 2 - 1) * math.pi
     mem = torch.stack([tgt[:, 0] + rad * torch.cos(ang), tgt[:, 1] + rad * torch.sin(ang), yaw], -1)
     a = fov_overlap_4ray(tgt, mem, hfov_deg, near, far)
@@ -757,43 +988,81 @@ def fov_agreement(n_pairs:int=10_000, hfov_deg:float=CAM_HFOV_DEG, near:float=0.
     for t in thresholds:
         y = b > t
         tp = (a & y).sum().item()
-        rows.append(dict(threshold=t, agreement=(a == y).double().mean().item(), precision=tp / max(a.sum().item(), 1),
-                         recall=tp / max(y.sum().item(), 1), positives=y.double().mean().item()))
-    return dict(n_pairs=n_pairs, rate_4ray=a.double().mean().item(), mean_area_if_4ray=b[a].mean().item(),
-                mean_area_if_not_4ray=b[~a].mean().item(), rows=rows)
+        rows.append(
+            dict(
+                threshold=t,
+                agreement=(a == y).double().mean().item(),
+                precision=tp / max(a.sum().item(), 1),
+                recall=tp / max(y.sum().item(), 1),
+                positives=y.double().mean().item(),
+            )
+        )
+    return dict(
+        n_pairs=n_pairs,
+        rate_4ray=a.double().mean().item(),
+        mean_area_if_4ray=b[a].mean().item(),
+        mean_area_if_not_4ray=b[~a].mean().item(),
+        rows=rows,
+    )
+
 
 # %% ../nbs/00_geometry.ipynb #98dba3ca
-def _to_world(target:torch.Tensor, pts:torch.Tensor) -> torch.Tensor:
+def _to_world(target: torch.Tensor, pts: torch.Tensor) -> torch.Tensor:
     "Points `(..., 2)` from the frame of planar pose `target` `(3,)` to the world."
     c, s = math.cos(target[2]), math.sin(target[2])
-    return torch.stack([target[0] + c * pts[..., 0] - s * pts[..., 1], target[1] + s * pts[..., 0] + c * pts[..., 1]], -1)
+    return torch.stack(
+        [target[0] + c * pts[..., 0] - s * pts[..., 1], target[1] + s * pts[..., 0] + c * pts[..., 1]], -1
+    )
 
-def _verdict_4ray(det:dict) -> str:
+
+def _verdict_4ray(det: dict) -> str:
     "Why the 4-ray rule said what it said, in words."
-    if det['overlap'].item(): return 'co-visible'
+    if det['overlap'].item():
+        return 'co-visible'
     for side in ('left', 'right'):
         d = det[side]
-        if not d['hit'].item(): return f'rejected: {side} rays do not meet'
-        if not d['ok'].item(): return f"rejected: {side} rays meet {d['dist'].item():.2f} m away (too {'far' if d['dist'].item() > 1 else 'near'})"
+        if not d['hit'].item():
+            return f'rejected: {side} rays do not meet'
+        if not d['ok'].item():
+            return f"rejected: {side} rays meet {d['dist'].item():.2f} m away (too {'far' if d['dist'].item() > 1 else 'near'})"
     return 'rejected'
 
-def plot_fov_pair(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0, view_range:float=10.0, ax=None, title:str=''):
+
+def plot_fov_pair(
+    target,
+    memory,
+    hfov_deg: float = CAM_HFOV_DEG,
+    near: float = 0.5,
+    far: float = 10.0,
+    view_range: float = 10.0,
+    ax=None,
+    title: str = '',
+):
     "Top-down view of a target `(3,)` and a memory camera `(3,)`: fans, rays, intersections, near/far circles and both verdicts."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Wedge, Circle
+
     t, m = check_poses(target, 'target').double().reshape(3), check_poses(memory, 'memory').double().reshape(3)
     det = fov_4ray_details(t, m, hfov_deg, near, far)
     area = fov_overlap_area(t, m, hfov_deg, view_range).item()
-    if ax is None: _, ax = plt.subplots(figsize=(5, 5))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
     half = hfov_deg / 2
     for p, col, lab in ((t, 'tab:blue', 'target'), (m, 'tab:orange', 'memory')):
         yaw = math.degrees(p[2])
         ax.add_patch(Wedge(p[:2].tolist(), view_range, yaw - half, yaw + half, alpha=0.18, color=col, label=lab))
-        for sgn, ls in ((1, '-'), (-1, '--')):                                       # left ray solid, right ray dashed
+        for sgn, ls in ((1, '-'), (-1, '--')):  # left ray solid, right ray dashed
             a = math.radians(yaw + sgn * half)
-            ax.plot([p[0], p[0] + 1.5 * view_range * math.cos(a)], [p[1], p[1] + 1.5 * view_range * math.sin(a)], ls, color=col, lw=1)
+            ax.plot(
+                [p[0], p[0] + 1.5 * view_range * math.cos(a)],
+                [p[1], p[1] + 1.5 * view_range * math.sin(a)],
+                ls,
+                color=col,
+                lw=1,
+            )
         ax.plot(*p[:2], 'o', color=col)
-    for r in (near, far): ax.add_patch(Circle(t[:2].tolist(), r, fill=False, ls=':', color='grey'))
+    for r in (near, far):
+        ax.add_patch(Circle(t[:2].tolist(), r, fill=False, ls=':', color='grey'))
     for side, mk in (('left', '^'), ('right', 'v')):
         d = det[side]
         if d['hit'].item() and math.isfinite(d['dist'].item()):
@@ -801,19 +1070,44 @@ def plot_fov_pair(target, memory, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, f
             ax.plot(*q.tolist(), mk, color='green' if d['ok'].item() else 'red', ms=9)
     ax.set_title(f"{title}\n4-ray: {_verdict_4ray(det)}\nexact overlap: {area:.2f} of the target's fan", fontsize=9)
     lim = max(view_range, float((t[:2] - m[:2]).abs().max()) + 2)
-    ax.set_xlim(t[0] - lim * 0.6, t[0] + lim * 1.1); ax.set_ylim(t[1] - lim * 0.85, t[1] + lim * 0.85); ax.set_aspect('equal')
+    ax.set_xlim(t[0] - lim * 0.6, t[0] + lim * 1.1)
+    ax.set_ylim(t[1] - lim * 0.85, t[1] + lim * 0.85)
+    ax.set_aspect('equal')
     return ax
 
-def fov_overlap_widget(hfov_deg:float=CAM_HFOV_DEG, view_range:float=10.0):
+
+def fov_overlap_widget(hfov_deg: float = CAM_HFOV_DEG, view_range: float = 10.0):
     "Sliders for two cameras (x, y, yaw), the FOV, near, far and viewing range, redrawing `plot_fov_pair`."
     import ipywidgets as W
     import matplotlib.pyplot as plt
-    sl = lambda v, lo, hi, st, d: W.FloatSlider(value=v, min=lo, max=hi, step=st, description=d, continuous_update=False)
+
+    sl = lambda v, lo, hi, st, d: W.FloatSlider(
+        value=v, min=lo, max=hi, step=st, description=d, continuous_update=False
+    )
+
     def draw(tx, ty, tyaw, mx, my, myaw, fov, near, far, view_range):
         fig, ax = plt.subplots(figsize=(5.5, 5.5))
-        plot_fov_pair([tx, ty, math.radians(tyaw)], [mx, my, math.radians(myaw)], fov, near, max(far, near + 0.1), view_range, ax=ax)
+        plot_fov_pair(
+            [tx, ty, math.radians(tyaw)],
+            [mx, my, math.radians(myaw)],
+            fov,
+            near,
+            max(far, near + 0.1),
+            view_range,
+            ax=ax,
+        )
         plt.show()
-    return W.interactive(draw, tx=sl(0, -10, 10, 0.1, 'target x'), ty=sl(0, -10, 10, 0.1, 'target y'), tyaw=sl(0, -180, 180, 1, 'target yaw'),
-                         mx=sl(0, -10, 10, 0.1, 'memory x'), my=sl(1, -10, 10, 0.1, 'memory y'), myaw=sl(-20, -180, 180, 1, 'memory yaw'),
-                         fov=sl(hfov_deg, 5, 175, 0.5, 'hfov (deg)'), near=sl(0.5, 0, 5, 0.05, 'near (m)'), far=sl(10, 0.5, 50, 0.5, 'far (m)'),
-                         view_range=sl(view_range, 1, 30, 0.5, 'range (m)'))
+
+    return W.interactive(
+        draw,
+        tx=sl(0, -10, 10, 0.1, 'target x'),
+        ty=sl(0, -10, 10, 0.1, 'target y'),
+        tyaw=sl(0, -180, 180, 1, 'target yaw'),
+        mx=sl(0, -10, 10, 0.1, 'memory x'),
+        my=sl(1, -10, 10, 0.1, 'memory y'),
+        myaw=sl(-20, -180, 180, 1, 'memory yaw'),
+        fov=sl(hfov_deg, 5, 175, 0.5, 'hfov (deg)'),
+        near=sl(0.5, 0, 5, 0.05, 'near (m)'),
+        far=sl(10, 0.5, 50, 0.5, 'far (m)'),
+        view_range=sl(view_range, 1, 30, 0.5, 'range (m)'),
+    )

@@ -18,25 +18,34 @@ __all__ = ['STRATEGIES', 'MemoryBank', 'hash_uniform', 'retrieve', 'training_con
 class MemoryBank:
     """Generated frames as memory: planar `poses` `(N, 3)`, frame `times` `(N,)`, and optionally `latents` `(N, ...)` and learned retrieval
     `keys` `(N, d)` (what a model computes per frame to find it again); grows by `append`."""
-    FIELDS = ('latents', 'keys')                                                # optional per-frame tensors: stored by all frames or none
+
+    FIELDS = ('latents', 'keys')  # optional per-frame tensors: stored by all frames or none
+
     def __init__(self, device='cpu', dtype=torch.float32):
         self.device, self.dtype = torch.device(device), dtype
         self.poses = torch.zeros(0, 3, device=self.device, dtype=dtype)
         self.times = torch.zeros(0, dtype=torch.long, device=self.device)
         self.latents = self.keys = None
 
-    def __len__(self): return len(self.times)
+    def __len__(self):
+        return len(self.times)
 
     def append(self, poses, times, latents=None, keys=None) -> 'MemoryBank':
         "Add frames: `poses` `(n, 3)`, `times` `(n,)` (increasing, after what is stored), `latents` `(n, ...)` and `keys` `(n, d)` if the bank stores them."
         p = check_poses(poses, 'poses').to(self.device, self.dtype).reshape(-1, 3)
         t = torch.as_tensor(times, dtype=torch.long, device=self.device).reshape(-1)
-        if len(t) != len(p): raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
+        if len(t) != len(p):
+            raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
         if len(t) and ((t[1:] <= t[:-1]).any() or (len(self) and t[0] <= self.times[-1])):
-            raise ValueError(f"times: must increase and come after the last stored time ({int(self.times[-1]) if len(self) else 'none'}), got {t[:5].tolist()}...")
-        new = {name: self._checked(name, x, len(p)) for name, x in (('latents', latents), ('keys', keys))}   # all checks before any change
+            raise ValueError(
+                f"times: must increase and come after the last stored time ({int(self.times[-1]) if len(self) else 'none'}), got {t[:5].tolist()}..."
+            )
+        new = {
+            name: self._checked(name, x, len(p)) for name, x in (('latents', latents), ('keys', keys))
+        }  # all checks before any change
         for name, x in new.items():
-            if x is not None: setattr(self, name, x if getattr(self, name) is None else torch.cat([getattr(self, name), x]))
+            if x is not None:
+                setattr(self, name, x if getattr(self, name) is None else torch.cat([getattr(self, name), x]))
         self.poses, self.times = torch.cat([self.poses, p]), torch.cat([self.times, t])
         return self
 
@@ -44,36 +53,57 @@ class MemoryBank:
         "Write the bank to a safetensors file, atomically."
         from safetensors.torch import save_file
         import os
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         d = dict(poses=self.poses.cpu().contiguous(), times=self.times.cpu().contiguous())
-        d.update({name: getattr(self, name).cpu().contiguous() for name in self.FIELDS if getattr(self, name) is not None})
-        tmp = path.with_name(f'.{path.name}.tmp'); save_file(d, str(tmp), metadata=dict(format='memory_video/bank-v1')); os.replace(tmp, path)
+        d.update(
+            {name: getattr(self, name).cpu().contiguous() for name in self.FIELDS if getattr(self, name) is not None}
+        )
+        tmp = path.with_name(f'.{path.name}.tmp')
+        save_file(d, str(tmp), metadata=dict(format='memory_video/bank-v1'))
+        os.replace(tmp, path)
         return path
 
     @classmethod
     def load(cls, path, device='cpu') -> 'MemoryBank':
         "A bank saved by `save`."
         from safetensors import safe_open
+
         try:
             with safe_open(str(path), framework='pt') as f:
-                if (f.metadata() or {}).get('format') != 'memory_video/bank-v1': raise ValueError('not a memory bank')
+                if (f.metadata() or {}).get('format') != 'memory_video/bank-v1':
+                    raise ValueError('not a memory bank')
                 d = {k: f.get_tensor(k) for k in f.keys()}
-        except Exception as e: raise ValueError(f"{path}: not a memory bank file ({e})") from None
+        except Exception as e:
+            raise ValueError(f"{path}: not a memory bank file ({e})") from None
         b = cls(device, d['poses'].dtype)
         return b.append(d['poses'], d['times'], d.get('latents'), d.get('keys'))
 
-    def _checked(self, name:str, x, n:int):
+    def _checked(self, name: str, x, n: int):
         "`x` as a device tensor of `n` rows consistent with what the bank holds under `name`, or None."
         held = getattr(self, name)
         if (x is None) != (held is None) and len(self):
-            raise ValueError(f"{name}: this bank " + ("stores" if held is not None else "does not store") + f" {name}; append them consistently")
-        if x is None: return None
+            raise ValueError(
+                f"{name}: this bank "
+                + ("stores" if held is not None else "does not store")
+                + f" {name}; append them consistently"
+            )
+        if x is None:
+            return None
         x = torch.as_tensor(x).to(self.device)
-        if x.ndim == 0 or x.shape[0] != n: raise ValueError(f"{name}: {x.shape[0] if x.ndim else 'a scalar'} rows for {n} poses; expected one per pose")
-        if name == 'keys' and x.ndim != 2: raise ValueError(f"keys: expected (n, d), got shape {tuple(x.shape)}")
-        if held is not None and x.shape[1:] != held.shape[1:]: raise ValueError(f"{name}: shape {tuple(x.shape[1:])}, the bank holds {tuple(held.shape[1:])}")
-        if x.is_floating_point() and not torch.isfinite(x).all(): raise ValueError(f"{name}: NaN or infinite values")
+        if x.ndim == 0 or x.shape[0] != n:
+            raise ValueError(
+                f"{name}: {x.shape[0] if x.ndim else 'a scalar'} rows for {n} poses; expected one per pose"
+            )
+        if name == 'keys' and x.ndim != 2:
+            raise ValueError(f"keys: expected (n, d), got shape {tuple(x.shape)}")
+        if held is not None and x.shape[1:] != held.shape[1:]:
+            raise ValueError(f"{name}: shape {tuple(x.shape[1:])}, the bank holds {tuple(held.shape[1:])}")
+        if x.is_floating_point() and not torch.isfinite(x).all():
+            raise ValueError(f"{name}: NaN or infinite values")
         return x
+
 
 # %% ../nbs/03_retrieval.ipynb #ddf816b8
 def _pcg(x):
@@ -82,149 +112,250 @@ def _pcg(x):
     w = (((x >> ((x >> 28) + 4)) ^ x) * 277803737) & 0xFFFFFFFF
     return (w >> 22) ^ w
 
-def _seed_offset(seed:int, stream:int=0) -> int: return _pcg(_pcg(seed & 0xFFFFFFFF) + stream)
 
-def hash_uniform(idx:torch.Tensor, seed:int, stream:int=0) -> torch.Tensor:
+def _seed_offset(seed: int, stream: int = 0) -> int:
+    return _pcg(_pcg(seed & 0xFFFFFFFF) + stream)
+
+
+def hash_uniform(idx: torch.Tensor, seed: int, stream: int = 0) -> torch.Tensor:
     """Uniform integers in [0, 2^32) `(like idx)`, a pure function of (idx, seed, stream): the PCG hash (Jarzynski & Olano, 2020).
 
     Random choices in retrieval rank candidates by these keys: the same picks on every device, no generator state and nothing copied
     from the CPU, and a top-k over keys is one GPU call."""
     return _pcg((idx.long() + _seed_offset(seed, stream)) & 0xFFFFFFFF)
 
-def _top_keys(key:torch.Tensor, k:int) -> torch.Tensor:
+
+def _top_keys(key: torch.Tensor, k: int) -> torch.Tensor:
     "Positions of the (at most) k largest non-negative keys; -1 marks what may not be picked."
-    if k <= 0 or not len(key): return key[:0].long()
+    if k <= 0 or not len(key):
+        return key[:0].long()
     top = key.topk(min(k, len(key)))
     return top.indices[top.values >= 0]
 
-def _runs(idx:torch.Tensor) -> list:
+
+def _runs(idx: torch.Tensor) -> list:
     "Split sorted bank indices into runs of neighbours in the bank (for a bank of every frame: consecutive frames)."
-    if not len(idx): return []
+    if not len(idx):
+        return []
     cut = ((idx[1:] - idx[:-1]) > 1).nonzero().flatten() + 1
     return list(torch.tensor_split(idx, cut.cpu()))
 
-def retrieve(strategy:str, bank:MemoryBank, targets, k:int, seed:int=0, hfov_deg:float=CAM_HFOV_DEG, near:float=0.5, far:float=10.0,
-             scores=None, age_penalty:float=0.001, n_points:int=512, view_range:float=10.0, compiled:bool|None=None) -> torch.Tensor:
+
+def retrieve(
+    strategy: str,
+    bank: MemoryBank,
+    targets,
+    k: int,
+    seed: int = 0,
+    hfov_deg: float = CAM_HFOV_DEG,
+    near: float = 0.5,
+    far: float = 10.0,
+    scores=None,
+    age_penalty: float = 0.001,
+    n_points: int = 512,
+    view_range: float = 10.0,
+    compiled: bool | None = None,
+) -> torch.Tensor:
     "Indices (sorted, at most k) of bank frames chosen by `strategy` for target cameras `targets` `(L, 3)` (or `(3,)`); `compiled`: fuse the FOV strategies with `torch.compile` (default: on CUDA)."
-    if k < 0: raise ValueError(f"k: expected k >= 0, got {k}")
-    if strategy not in STRATEGIES: raise ValueError(f"strategy: unknown {strategy!r}; expected one of {list(STRATEGIES)}")
+    if k < 0:
+        raise ValueError(f"k: expected k >= 0, got {k}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy: unknown {strategy!r}; expected one of {list(STRATEGIES)}")
     T = check_poses(targets, 'targets').to(bank.device, bank.dtype).reshape(-1, 3)
     N = len(bank)
-    if N == 0 or k == 0: return torch.zeros(0, dtype=torch.long, device=bank.device)
+    if N == 0 or k == 0:
+        return torch.zeros(0, dtype=torch.long, device=bank.device)
     all_idx = torch.arange(N, device=bank.device)
-    if strategy == 'first': out = all_idx[:1]
-    elif strategy == 'first+random': out = torch.cat([all_idx[:1], 1 + _top_keys(hash_uniform(all_idx[1:], seed), k - 1)])
-    elif strategy == 'recent': out = all_idx[-k:]
+    if strategy == 'first':
+        out = all_idx[:1]
+    elif strategy == 'first+random':
+        out = torch.cat([all_idx[:1], 1 + _top_keys(hash_uniform(all_idx[1:], seed), k - 1)])
+    elif strategy == 'recent':
+        out = all_idx[-k:]
     elif strategy == 'oracle':
-        if scores is None: raise ValueError("scores: the oracle needs a score per bank frame (e.g. depth co-visibility)")
+        if scores is None:
+            raise ValueError("scores: the oracle needs a score per bank frame (e.g. depth co-visibility)")
         s = torch.as_tensor(scores, device=bank.device, dtype=torch.float32)
-        if s.shape != (N,): raise ValueError(f"scores: shape {tuple(s.shape)}, expected ({N},)")
+        if s.shape != (N,):
+            raise ValueError(f"scores: shape {tuple(s.shape)}, expected ({N},)")
         out = s.topk(min(k, int((s > 0).sum()))).indices
     elif strategy == 'candidates':
         a = fov_overlap_area(T[:, None], bank.poses[None], hfov_deg, view_range).amax(0)
         out = a.topk(min(k, int((a > 0).sum()))).indices
-    elif strategy == 'worldmem': out = _worldmem(bank, T, k, torch.Generator().manual_seed(seed), hfov_deg, view_range, age_penalty, n_points)
+    elif strategy == 'worldmem':
+        out = _worldmem(bank, T, k, torch.Generator().manual_seed(seed), hfov_deg, view_range, age_penalty, n_points)
     else:
         fused = bank.device.type == 'cuda' if compiled is None else compiled
-        pick, ok = (_fov_pick_compiled() if fused else _fov_pick)(bank.poses, T, k, _seed_offset(seed), _seed_offset(seed, 1), strategy, hfov_deg, near, far)
-        out = pick[ok]                                                          # the one host sync
+        pick, ok = (_fov_pick_compiled() if fused else _fov_pick)(
+            bank.poses, T, k, _seed_offset(seed), _seed_offset(seed, 1), strategy, hfov_deg, near, far
+        )
+        out = pick[ok]  # the one host sync
     return out.sort().values[:k]
 
-def _fov_pick(poses, T, k:int, off0:int, off1:int, strategy:str, hfov_deg:float, near:float, far:float):
+
+def _fov_pick(poses, T, k: int, off0: int, off1: int, strategy: str, hfov_deg: float, near: float, far: float):
     "The FOV strategies as fixed-size tensor work: candidate bank indices and which of them are picked."
-    m = fov_overlap_4ray_any(T, poses, hfov_deg, near, far)                     # (N,) the FOV candidates, as a mask
+    m = fov_overlap_4ray_any(T, poses, hfov_deg, near, far)  # (N,) the FOV candidates, as a mask
     idx = torch.arange(len(poses), device=poses.device)
     if strategy == 'fov+random':
-        top = torch.where(m, _pcg((idx + off0) & 0xFFFFFFFF), -1).topk(min(k, len(m)))   # = hash_uniform(idx, seed)
+        top = torch.where(m, _pcg((idx + off0) & 0xFFFFFFFF), -1).topk(min(k, len(m)))  # = hash_uniform(idx, seed)
         return top.indices, top.values >= 0
     return _non_adjacent(poses, m, T, k, off0, off1, far_space_time=strategy == 'fov+non-adjacent+far')
 
+
 _COMPILED = []
+
+
 def _fov_pick_compiled():
     "`_fov_pick` fused by `torch.compile` (dynamic shapes: the bank grows): a few kernels instead of a hundred launches."
-    if not _COMPILED: _COMPILED.append(torch.compile(_fov_pick, dynamic=True))
+    if not _COMPILED:
+        _COMPILED.append(torch.compile(_fov_pick, dynamic=True))
     return _COMPILED[0]
 
-def _non_adjacent(poses:torch.Tensor, m:torch.Tensor, T:torch.Tensor, k:int, off0:int, off1:int, far_space_time:bool):
+
+def _non_adjacent(
+    poses: torch.Tensor, m: torch.Tensor, T: torch.Tensor, k: int, off0: int, off1: int, far_space_time: bool
+):
     """One random frame from each of up to k random runs of neighbouring candidates (mask `m` `(N,)`); with `far_space_time`, the oldest
     and the spatially farthest candidates first, their runs then excluded. Fixed-size tensor work over the bank: returns candidates and which are picked."""
-    N = len(m); idx = torch.arange(N, device=m.device)
-    start = m & ~torch.cat([m.new_zeros(1), m[:-1]])                          # a candidate whose predecessor in the bank is not one
-    run = torch.where(m, start.long().cumsum(0) - 1, N + idx)                   # run id per candidate; the rest each get a slot of their own
-    key = torch.where(m, _pcg((idx + off0) & 0xFFFFFFFF), -1)                   # = hash_uniform(idx, seed)
+    N = len(m)
+    idx = torch.arange(N, device=m.device)
+    start = m & ~torch.cat([m.new_zeros(1), m[:-1]])  # a candidate whose predecessor in the bank is not one
+    run = torch.where(
+        m, start.long().cumsum(0) - 1, N + idx
+    )  # run id per candidate; the rest each get a slot of their own
+    key = torch.where(m, _pcg((idx + off0) & 0xFFFFFFFF), -1)  # = hash_uniform(idx, seed)
     best = torch.full((2 * N,), -1, dtype=key.dtype, device=m.device).scatter_reduce(0, run, key, 'amax')
     rep = torch.full((2 * N,), -1, dtype=torch.long, device=m.device)
-    rep.scatter_(0, torch.where(m & (key == best[run]), run, N + idx), idx)     # rep[r]: the random member of run r
-    n_runs = start.sum()                                                        # (one shared dummy slot made 10^6 atomics collide: 6x slower)
-    forced, excluded = [], torch.zeros_like(m)                                 # run ids (as positions) whose frames are already forced
-    if far_space_time and k > 1:                                                # the paper's far-space-time additions
+    rep.scatter_(0, torch.where(m & (key == best[run]), run, N + idx), idx)  # rep[r]: the random member of run r
+    n_runs = start.sum()  # (one shared dummy slot made 10^6 atomics collide: 6x slower)
+    forced, excluded = [], torch.zeros_like(m)  # run ids (as positions) whose frames are already forced
+    if far_space_time and k > 1:  # the paper's far-space-time additions
         # argmax as min-index reductions: inductor cannot split an argmax over a dynamic length (NotImplementedError in torch 2.11)
-        oldest = (torch.where(m, idx, N).amin() % N).view(1)                    # the first candidate: farthest in time (0 if none)
+        oldest = (torch.where(m, idx, N).amin() % N).view(1)  # the first candidate: farthest in time (0 if none)
         d = torch.where(m, torch.linalg.norm(poses[:, None, :2] - T[None, :, :2], dim=-1).amin(1), -1.0)
-        farthest = torch.where(d == d.amax(), idx, N).amin().view(1)            # the first of the spatially farthest
-        forced = [(oldest, m[oldest]), (farthest, m[farthest] & (farthest != oldest))][:k - 1]
-        for i, ok in forced: excluded = excluded | (ok & (idx == run[i]))      # elementwise: no scatter at data-dependent positions
-    run_key = torch.where((idx < n_runs) & ~excluded, _pcg((idx + off1) & 0xFFFFFFFF), -1)   # = hash_uniform(idx, seed, 1)
+        farthest = torch.where(d == d.amax(), idx, N).amin().view(1)  # the first of the spatially farthest
+        forced = [(oldest, m[oldest]), (farthest, m[farthest] & (farthest != oldest))][: k - 1]
+        for i, ok in forced:
+            excluded = excluded | (ok & (idx == run[i]))  # elementwise: no scatter at data-dependent positions
+    run_key = torch.where(
+        (idx < n_runs) & ~excluded, _pcg((idx + off1) & 0xFFFFFFFF), -1
+    )  # = hash_uniform(idx, seed, 1)
     top = run_key.topk(min(k, N))
     pick = torch.cat([i for i, _ in forced] + [rep[top.indices]])
     ok = torch.cat([o for _, o in forced] + [top.values >= 0])
-    return pick, ok & (ok.long().cumsum(0) <= k)                                 # forced first, then random runs, k in all
+    return pick, ok & (ok.long().cumsum(0) <= k)  # forced first, then random runs, k in all
+
 
 def _worldmem(bank, T, k, g, hfov_deg, view_range, age_penalty, n_points):
     "Greedy coverage of points sampled in the target sectors, with an age penalty (WorldMem)."
     half = math.radians(hfov_deg) / 2
-    r = view_range * torch.rand(len(T), n_points, generator=g).sqrt(); a = (torch.rand(len(T), n_points, generator=g) * 2 - 1) * half
+    r = view_range * torch.rand(len(T), n_points, generator=g).sqrt()
+    a = (torch.rand(len(T), n_points, generator=g) * 2 - 1) * half
     ang = T[:, 2:3].cpu() + a
-    pts = torch.stack([T[:, 0:1].cpu() + r * torch.cos(ang), T[:, 1:2].cpu() + r * torch.sin(ang)], -1).reshape(-1, 2).to(bank.device, bank.dtype)
+    pts = (
+        torch.stack([T[:, 0:1].cpu() + r * torch.cos(ang), T[:, 1:2].cpu() + r * torch.sin(ang)], -1)
+        .reshape(-1, 2)
+        .to(bank.device, bank.dtype)
+    )
     cand = (fov_overlap_area(T[:, None], bank.poses[None], hfov_deg, view_range).amax(0) > 0).nonzero().flatten()
-    if not len(cand): return cand
+    if not len(cand):
+        return cand
     P = bank.poses[cand]
     rel = pts[None] - P[:, None, :2]
     dang = torch.remainder(torch.atan2(rel[..., 1], rel[..., 0]) - P[:, 2:3] + math.pi, 2 * math.pi) - math.pi
-    cover = (rel.norm(dim=-1) <= view_range) & (dang.abs() <= half)                # (C, points) what each candidate sees
+    cover = (rel.norm(dim=-1) <= view_range) & (dang.abs() <= half)  # (C, points) what each candidate sees
     age = (bank.times[-1] - bank.times[cand]).float()
     left, chosen = torch.ones(cover.shape[1], dtype=torch.bool, device=bank.device), []
     for _ in range(min(k, len(cand))):
         gain = (cover & left).sum(1).float() - age_penalty * age
-        if chosen: gain[chosen] = -float('inf')
+        if chosen:
+            gain[chosen] = -float('inf')
         j = int(gain.argmax())
-        if (cover[j] & left).sum() == 0: break
-        chosen.append(j); left &= ~cover[j]
+        if (cover[j] & left).sum() == 0:
+            break
+        chosen.append(j)
+        left &= ~cover[j]
     return cand[torch.tensor(chosen, dtype=torch.long, device=bank.device)] if chosen else cand[:0]
 
-STRATEGIES = ('first', 'first+random', 'recent', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far', 'worldmem', 'oracle', 'candidates')
+
+STRATEGIES = (
+    'first',
+    'first+random',
+    'recent',
+    'fov+random',
+    'fov+non-adjacent',
+    'fov+non-adjacent+far',
+    'worldmem',
+    'oracle',
+    'candidates',
+)
+
 
 # %% ../nbs/03_retrieval.ipynb #19084485
-def training_context(poses, start:int, length:int, k:int, strategy:str='fov+non-adjacent+far', seed:int=0, p_recent:float=0.1, **kw) -> torch.Tensor:
+def training_context(
+    poses,
+    start: int,
+    length: int,
+    k: int,
+    strategy: str = 'fov+non-adjacent+far',
+    seed: int = 0,
+    p_recent: float = 0.1,
+    **kw,
+) -> torch.Tensor:
     "Algorithm 1: frame indices of the context for target segment `[start, start+length)` of a video with `poses` `(T, 3)`."
     p = check_poses(poses, 'poses').reshape(-1, 3)
     T = len(p)
-    if not (0 < start and start + length <= T and length > 0): raise ValueError(f"start, length: segment [{start}, {start + length}) must lie inside the video of {T} frames, after frame 0")
+    if not (0 < start and start + length <= T and length > 0):
+        raise ValueError(
+            f"start, length: segment [{start}, {start + length}) must lie inside the video of {T} frames, after frame 0"
+        )
     g = torch.Generator().manual_seed(seed)
-    if torch.rand(1, generator=g).item() < p_recent: return torch.tensor([start - 1])
+    if torch.rand(1, generator=g).item() < p_recent:
+        return torch.tensor([start - 1])
     rest = torch.cat([torch.arange(0, start), torch.arange(start + length, T)])
     bank = MemoryBank(dtype=p.dtype).append(p[rest], rest)
-    got = rest[retrieve(strategy, bank, p[start:start + length], max(k - 1, 0), seed=seed, **kw)]
-    return torch.cat([torch.tensor([start]), got]).unique()                       # the first frame of the segment is context too
+    got = rest[retrieve(strategy, bank, p[start : start + length], max(k - 1, 0), seed=seed, **kw)]
+    return torch.cat([torch.tensor([start]), got]).unique()  # the first frame of the segment is context too
 
-def inference_context(bank:MemoryBank, targets, now:int, k:int, strategy:str='fov+non-adjacent+far', seed:int=0, **kw) -> torch.Tensor:
+
+def inference_context(
+    bank: MemoryBank, targets, now: int, k: int, strategy: str = 'fov+non-adjacent+far', seed: int = 0, **kw
+) -> torch.Tensor:
     "Algorithm 2: bank indices of the context for the segment starting at time `now` with cameras `targets`: k-1 retrieved plus the most recent frame."
-    if len(bank) == 0: raise ValueError("bank: empty; inference starts from at least one given frame")
-    if now <= int(bank.times[-1]): raise ValueError(f"now: the segment starts at time {now}, but the bank already holds time {int(bank.times[-1])}; retrieval must only see the past")
+    if len(bank) == 0:
+        raise ValueError("bank: empty; inference starts from at least one given frame")
+    if now <= int(bank.times[-1]):
+        raise ValueError(
+            f"now: the segment starts at time {now}, but the bank already holds time {int(bank.times[-1])}; retrieval must only see the past"
+        )
     got = retrieve(strategy, bank, targets, max(k - 1, 0), seed=seed, **kw)
     return torch.cat([got, torch.tensor([len(bank) - 1], device=bank.device)]).unique()
+
 
 # %% ../nbs/03_retrieval.ipynb #d009c0f1
 def _covis_matrix(video) -> tuple[torch.Tensor, torch.Tensor]:
     "Dense co-visibility `(S, S)` on a rendered video's stride frames, and those frames' indices `(S,)`."
-    cv = video._covis; s = int(cv['stride'])
+    cv = video._covis
+    s = int(cv['stride'])
     idx = torch.arange(0, video.n_frames, s)
     M = torch.zeros(len(idx), len(idx))
-    M[torch.from_numpy(cv['i'] // s).long(), torch.from_numpy(cv['j'] // s).long()] = torch.from_numpy(cv['v'].astype(np.float32))
+    M[torch.from_numpy(cv['i'] // s).long(), torch.from_numpy(cv['j'] // s).long()] = torch.from_numpy(
+        cv['v'].astype(np.float32)
+    )
     return M, idx
 
-def score_strategies(videos, k:int=8, targets_per_video:int=40, gap_s:float=3.0, tau:float=0.1, dup:float=0.5, seed:int=0,
-                     strategies=STRATEGIES) -> dict:
+
+def score_strategies(
+    videos,
+    k: int = 8,
+    targets_per_video: int = 40,
+    gap_s: float = 3.0,
+    tau: float = 0.1,
+    dup: float = 0.5,
+    seed: int = 0,
+    strategies=STRATEGIES,
+) -> dict:
     "Recall of truly co-visible frames, mean co-visibility of picks and redundancy, per layout and strategy (see above)."
     g = torch.Generator().manual_seed(seed)
     acc = {}
@@ -234,58 +365,106 @@ def score_strategies(videos, k:int=8, targets_per_video:int=40, gap_s:float=3.0,
         cand_t = torch.arange(len(idx) // 2, len(idx))
         for ti in cand_t[torch.randperm(len(cand_t), generator=g)[:targets_per_video]].tolist():
             nb = ti - gap
-            if nb < 2: continue
+            if nb < 2:
+                continue
             truth = M[ti, :nb]
-            if (truth >= tau).sum() == 0: continue
+            if (truth >= tau).sum() == 0:
+                continue
             bank = MemoryBank(dtype=torch.float64).append(v.poses[idx[:nb]], idx[:nb])
             for name in strategies:
-                pick = retrieve(name, bank, v.poses[idx[ti]], k, seed=seed + ti, scores=truth if name == 'oracle' else None)
+                pick = retrieve(
+                    name, bank, v.poses[idx[ti]], k, seed=seed + ti, scores=truth if name == 'oracle' else None
+                )
                 best = min(k, int((truth >= tau).sum()))
-                sub = M[pick][:, pick]; pairs = len(pick) * (len(pick) - 1)
+                sub = M[pick][:, pick]
+                pairs = len(pick) * (len(pick) - 1)
                 r = acc.setdefault((v.meta['layout'], name), dict(recall=[], covis=[], redundancy=[], picked=[]))
                 r['recall'].append(float((truth[pick] >= tau).sum()) / best)
                 r['covis'].append(float(truth[pick].mean()) if len(pick) else 0.0)
-                r['redundancy'].append(float(((sub >= dup) & ~torch.eye(len(pick), dtype=torch.bool)).sum()) / pairs if pairs else 0.0)
+                r['redundancy'].append(
+                    float(((sub >= dup) & ~torch.eye(len(pick), dtype=torch.bool)).sum()) / pairs if pairs else 0.0
+                )
                 r['picked'].append(len(pick))
-    rows = [dict(layout=lay, strategy=name, targets=len(r['recall']), **{m: float(np.mean(r[m])) for m in ('recall', 'covis', 'redundancy', 'picked')})
-            for (lay, name), r in sorted(acc.items(), key=lambda kv: (kv[0][0], STRATEGIES.index(kv[0][1])))]
+    rows = [
+        dict(
+            layout=lay,
+            strategy=name,
+            targets=len(r['recall']),
+            **{m: float(np.mean(r[m])) for m in ('recall', 'covis', 'redundancy', 'picked')},
+        )
+        for (lay, name), r in sorted(acc.items(), key=lambda kv: (kv[0][0], STRATEGIES.index(kv[0][1])))
+    ]
     return dict(k=k, tau=tau, dup=dup, gap_s=gap_s, videos=len(videos), rows=rows)
 
-def format_strategies(res:dict) -> str:
+
+def format_strategies(res: dict) -> str:
     "A plain-text table of `score_strategies`."
-    lines = [f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos",
-             f"{'layout':<6} {'strategy':<22} {'recall':>7} {'covis':>7} {'redund.':>8} {'picked':>7} {'targets':>8}"]
-    lines += [f"{r['layout']:<6} {r['strategy']:<22} {r['recall']:>7.3f} {r['covis']:>7.3f} {r['redundancy']:>8.3f} {r['picked']:>7.1f} {r['targets']:>8}" for r in res['rows']]
+    lines = [
+        f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos",
+        f"{'layout':<6} {'strategy':<22} {'recall':>7} {'covis':>7} {'redund.':>8} {'picked':>7} {'targets':>8}",
+    ]
+    lines += [
+        f"{r['layout']:<6} {r['strategy']:<22} {r['recall']:>7.3f} {r['covis']:>7.3f} {r['redundancy']:>8.3f} {r['picked']:>7.1f} {r['targets']:>8}"
+        for r in res['rows']
+    ]
     return '\n'.join(lines)
 
+
 # %% ../nbs/03_retrieval.ipynb #535665dc
-def plot_retrieval(video, t:int, strategy:str='fov+non-adjacent+far', k:int=8, gap_s:float=3.0, seed:int=0, axs=None):
+def plot_retrieval(
+    video, t: int, strategy: str = 'fov+non-adjacent+far', k: int = 8, gap_s: float = 3.0, seed: int = 0, axs=None
+):
     "Top-down map of `video` at frame `t` with the memory, the target's fan and the frames `strategy` retrieves, plus their thumbnails."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Wedge
+
     nb = max(1, t - int(gap_s * video.fps))
     bank = MemoryBank(dtype=torch.float64).append(video.poses[:nb], torch.arange(nb))
     pick = retrieve(strategy, bank, video.poses[t], k, seed=seed)
-    if axs is None: fig, axs = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw=dict(width_ratios=[1, 1.3]))
+    if axs is None:
+        fig, axs = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw=dict(width_ratios=[1, 1.3]))
     ax = axs[0]
     p = video.poses.numpy()
     ax.plot(p[:, 0], p[:, 1], color='lightgrey', lw=0.8)
     ax.scatter(p[:nb, 0], p[:nb, 1], c=np.arange(nb), cmap='Blues', s=3, label='memory (colour: time)')
     ax.scatter(p[pick, 0], p[pick, 1], facecolors='none', edgecolors='red', s=40, label=f'retrieved ({strategy})')
-    for i in pick.tolist(): ax.arrow(p[i, 0], p[i, 1], 0.8 * math.cos(p[i, 2]), 0.8 * math.sin(p[i, 2]), color='red', width=0.03)
+    for i in pick.tolist():
+        ax.arrow(p[i, 0], p[i, 1], 0.8 * math.cos(p[i, 2]), 0.8 * math.sin(p[i, 2]), color='red', width=0.03)
     yaw = math.degrees(p[t, 2])
-    ax.add_patch(Wedge(p[t, :2].tolist(), 6, yaw - video.hfov_deg / 2, yaw + video.hfov_deg / 2, alpha=0.25, color='tab:orange', label=f'target, frame {t}'))
-    ax.set_aspect('equal'); ax.legend(fontsize=7, loc='best'); ax.set_title(f'{video.name}: {len(pick)} of {nb} frames retrieved', fontsize=9)
+    ax.add_patch(
+        Wedge(
+            p[t, :2].tolist(),
+            6,
+            yaw - video.hfov_deg / 2,
+            yaw + video.hfov_deg / 2,
+            alpha=0.25,
+            color='tab:orange',
+            label=f'target, frame {t}',
+        )
+    )
+    ax.set_aspect('equal')
+    ax.legend(fontsize=7, loc='best')
+    ax.set_title(f'{video.name}: {len(pick)} of {nb} frames retrieved', fontsize=9)
     frames = video.frames(torch.cat([torch.tensor([t]), pick]))
     strip = np.concatenate([np.pad(f.numpy(), ((2, 2), (2, 2), (0, 0)), constant_values=255) for f in frames], 1)
-    axs[1].imshow(strip); axs[1].axis('off'); axs[1].set_title('target, then the retrieved frames', fontsize=9)
+    axs[1].imshow(strip)
+    axs[1].axis('off')
+    axs[1].set_title('target, then the retrieved frames', fontsize=9)
     return pick
 
-def retrieval_widget(video, k:int=8):
+
+def retrieval_widget(video, k: int = 8):
     "Sliders for the target frame and k, and a menu of strategies, redrawing `plot_retrieval`."
     import ipywidgets as W
     import matplotlib.pyplot as plt
+
     def draw(t, k, strategy):
-        plot_retrieval(video, t, strategy, k); plt.show()
-    return W.interactive(draw, t=W.IntSlider(value=video.n_frames - 1, min=1, max=video.n_frames - 1, continuous_update=False),
-                         k=W.IntSlider(value=k, min=1, max=32), strategy=W.Dropdown(options=[s for s in STRATEGIES if s != 'oracle'], value='fov+non-adjacent+far'))
+        plot_retrieval(video, t, strategy, k)
+        plt.show()
+
+    return W.interactive(
+        draw,
+        t=W.IntSlider(value=video.n_frames - 1, min=1, max=video.n_frames - 1, continuous_update=False),
+        k=W.IntSlider(value=k, min=1, max=32),
+        strategy=W.Dropdown(options=[s for s in STRATEGIES if s != 'oracle'], value='fov+non-adjacent+far'),
+    )

@@ -19,206 +19,272 @@ __all__ = ['VAE_CONFIGS', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up',
 # %% ../nbs/01_vae.ipynb #a0d75c8f
 class CausalConv3d(nn.Module):
     "3-D convolution over `(B, C, T, H, W)` that pads time only in front (repeating the first frame), so output t sees inputs <= t (stride permitting)."
-    def __init__(self, cin:int, cout:int, kernel=(3, 3, 3), stride=(1, 1, 1)):
+
+    def __init__(self, cin: int, cout: int, kernel=(3, 3, 3), stride=(1, 1, 1)):
         super().__init__()
         self.kt, kh, kw = kernel
-        self.pad = (kw // 2, kw // 2, kh // 2, kh // 2)                   # spatial, symmetric
+        self.pad = (kw // 2, kw // 2, kh // 2, kh // 2)  # spatial, symmetric
         self.conv = nn.Conv3d(cin, cout, kernel, stride=stride)
 
     def forward(self, x):
-        if self.kt > 1: x = torch.cat([x[:, :, :1].expand(-1, -1, self.kt - 1, -1, -1), x], 2)
+        if self.kt > 1:
+            x = torch.cat([x[:, :, :1].expand(-1, -1, self.kt - 1, -1, -1), x], 2)
         return self.conv(F.pad(x, self.pad))
+
 
 class FrameNorm(nn.GroupNorm):
     "GroupNorm applied to each frame of `(B, C, T, H, W)` on its own (statistics never cross time)."
+
     def forward(self, x):
         B, C, T, H, W = x.shape
         y = super().forward(x.transpose(1, 2).reshape(B * T, C, H, W))
         return y.reshape(B, T, C, H, W).transpose(1, 2)
 
+
 class ResBlock(nn.Module):
     "Pre-norm residual block of two causal 3x3x3 convolutions."
-    def __init__(self, cin:int, cout:int, groups:int=8):
+
+    def __init__(self, cin: int, cout: int, groups: int = 8):
         super().__init__()
         self.n1, self.c1 = FrameNorm(groups, cin), CausalConv3d(cin, cout)
         self.n2, self.c2 = FrameNorm(groups, cout), CausalConv3d(cout, cout)
         self.skip = nn.Conv3d(cin, cout, 1) if cin != cout else nn.Identity()
+
     def forward(self, x):
         h = self.c1(F.silu(self.n1(x)))
         return self.skip(x) + self.c2(F.silu(self.n2(h)))
 
+
 class Down(nn.Module):
     "Halve H and W (stride-2 3x3 conv); optionally halve time causally: T -> 1 + (T-1)/2 (frame 0 alone, then pairs)."
-    def __init__(self, c:int, time:bool):
+
+    def __init__(self, c: int, time: bool):
         super().__init__()
         self.space = CausalConv3d(c, c, (1, 3, 3), (1, 2, 2))
         self.time = CausalConv3d(c, c, (3, 1, 1), (2, 1, 1)) if time else None
+
     def forward(self, x):
         x = self.space(x)
         return self.time(x) if self.time is not None else x
 
+
 class Up(nn.Module):
     "Double H and W (nearest + conv); optionally double time causally: T -> 2T - 1 (the first latent frame yields one frame, the others two)."
-    def __init__(self, c:int, time:bool):
+
+    def __init__(self, c: int, time: bool):
         super().__init__()
         self.space = CausalConv3d(c, c, (1, 3, 3))
         self.time = CausalConv3d(c, 2 * c, (3, 1, 1)) if time else None
+
     def forward(self, x):
         if self.time is not None:
             B, C, T, H, W = x.shape
             y = self.time(x).reshape(B, 2, C, T, H, W).permute(0, 2, 3, 1, 4, 5).reshape(B, C, 2 * T, H, W)
-            x = y[:, :, 1:]                                                     # drop the extra frame before frame 0
+            x = y[:, :, 1:]  # drop the extra frame before frame 0
         B, C, T, H, W = x.shape
         x = F.interpolate(x.transpose(1, 2).reshape(B * T, C, H, W), scale_factor=2, mode='nearest')
         return self.space(x.reshape(B, T, C, 2 * H, 2 * W).transpose(1, 2))
+
 
 # %% ../nbs/01_vae.ipynb #127d4401
 @dataclass(frozen=True)
 class VAEConfig:
     "Widths and depth of the causal VAE; `mults` has three levels (x8 in space), the last two also halve time (x4)."
-    name:str = 'small'
-    in_ch:int = 3; base:int = 32; mults:tuple = (1, 2, 4); blocks:int = 1; latent:int = 16; groups:int = 8
-    time_down:tuple = (False, True, True)
-    space_factor:int = 8; time_factor:int = 4
+
+    name: str = 'small'
+    in_ch: int = 3
+    base: int = 32
+    mults: tuple = (1, 2, 4)
+    blocks: int = 1
+    latent: int = 16
+    groups: int = 8
+    time_down: tuple = (False, True, True)
+    space_factor: int = 8
+    time_factor: int = 4
+
 
 VAE_CONFIGS = {
     'tiny': VAEConfig('tiny', base=8, mults=(1, 2, 2), latent=4, groups=4),
     'small': VAEConfig('small', base=32, mults=(1, 2, 4), blocks=1, latent=16),
 }
 
+
 class CausalVAE(nn.Module):
     "Causal 3-D VAE: frames `(B, 3, 1+4n, H, W)` in [-1, 1] <-> latents `(B, latent, 1+n, H/8, W/8)` (normalised by stored scale/shift)."
-    def __init__(self, cfg:VAEConfig=VAE_CONFIGS['small']):
+
+    def __init__(self, cfg: VAEConfig = VAE_CONFIGS['small']):
         super().__init__()
         self.cfg = cfg
         ch = [cfg.base * m for m in cfg.mults]
         enc, c = [CausalConv3d(cfg.in_ch, ch[0])], ch[0]
         for i, co in enumerate(ch):
-            for _ in range(cfg.blocks): enc.append(ResBlock(c, co, cfg.groups)); c = co
+            for _ in range(cfg.blocks):
+                enc.append(ResBlock(c, co, cfg.groups))
+                c = co
             enc.append(Down(c, cfg.time_down[i]))
         enc += [ResBlock(c, c, cfg.groups), FrameNorm(cfg.groups, c), nn.SiLU(), CausalConv3d(c, 2 * cfg.latent)]
         self.encoder = nn.Sequential(*enc)
         dec = [CausalConv3d(cfg.latent, c), ResBlock(c, c, cfg.groups)]
         for i, co in reversed(list(enumerate(ch))):
             dec.append(Up(c, cfg.time_down[i]))
-            for _ in range(cfg.blocks): dec.append(ResBlock(c, co, cfg.groups)); c = co
+            for _ in range(cfg.blocks):
+                dec.append(ResBlock(c, co, cfg.groups))
+                c = co
         dec += [FrameNorm(cfg.groups, c), nn.SiLU(), CausalConv3d(c, cfg.in_ch)]
         self.decoder = nn.Sequential(*dec)
-        self.register_buffer('latent_shift', torch.zeros(cfg.latent))          # per-channel statistics, measured after training
+        self.register_buffer('latent_shift', torch.zeros(cfg.latent))  # per-channel statistics, measured after training
         self.register_buffer('latent_scale', torch.ones(cfg.latent))
 
-    def check_frames(self, x:torch.Tensor) -> torch.Tensor:
+    def check_frames(self, x: torch.Tensor) -> torch.Tensor:
         "Validate frames `(B, C, T, H, W)`: C, T = 1+4n, H and W divisible by 8, finite."
-        if x.ndim != 5: raise ValueError(f"frames: expected shape (B, C, T, H, W), got {tuple(x.shape)}")
+        if x.ndim != 5:
+            raise ValueError(f"frames: expected shape (B, C, T, H, W), got {tuple(x.shape)}")
         B, C, T, H, W = x.shape
-        if C != self.cfg.in_ch: raise ValueError(f"frames: {C} channels, expected {self.cfg.in_ch} (RGB) in dimension 1 of (B, C, T, H, W)")
-        if (T - 1) % self.cfg.time_factor: raise ValueError(f"frames: {T} frames; a causal VAE with temporal factor {self.cfg.time_factor} takes 1+{self.cfg.time_factor}n frames (1, 5, 9, ...)")
+        if C != self.cfg.in_ch:
+            raise ValueError(f"frames: {C} channels, expected {self.cfg.in_ch} (RGB) in dimension 1 of (B, C, T, H, W)")
+        if (T - 1) % self.cfg.time_factor:
+            raise ValueError(
+                f"frames: {T} frames; a causal VAE with temporal factor {self.cfg.time_factor} takes 1+{self.cfg.time_factor}n frames (1, 5, 9, ...)"
+            )
         if H % self.cfg.space_factor or W % self.cfg.space_factor:
             raise ValueError(f"frames: {H}x{W} is not divisible by the spatial factor {self.cfg.space_factor}")
-        if not torch.isfinite(x).all(): raise ValueError("frames: NaN or infinite values")
+        if not torch.isfinite(x).all():
+            raise ValueError("frames: NaN or infinite values")
         return x
 
-    def encode_dist(self, x:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode_dist(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Mean and log-variance `(B, latent, 1+n, H/8, W/8)` of the raw (unnormalised) posterior."
         mean, logvar = self.encoder(self.check_frames(x)).chunk(2, 1)
         return mean, logvar.clamp(-30, 20)
 
-    def encode(self, x:torch.Tensor, sample:bool=False) -> torch.Tensor:
+    def encode(self, x: torch.Tensor, sample: bool = False) -> torch.Tensor:
         "Normalised latents `(B, latent, 1+n, H/8, W/8)` of frames `(B, 3, 1+4n, H, W)` in [-1, 1] (the mean unless `sample`)."
         mean, logvar = self.encode_dist(x)
         z = mean + torch.randn_like(mean) * (0.5 * logvar).exp() if sample else mean
         return (z - self._s(self.latent_shift)) / self._s(self.latent_scale)
 
-    def decode(self, z:torch.Tensor) -> torch.Tensor:
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
         "Frames `(B, 3, 1+4n, H, W)` (about [-1, 1]) from normalised latents `(B, latent, 1+n, h, w)`."
-        if z.ndim != 5 or z.shape[1] != self.cfg.latent: raise ValueError(f"latents: expected (B, {self.cfg.latent}, T, h, w), got {tuple(z.shape)}")
+        if z.ndim != 5 or z.shape[1] != self.cfg.latent:
+            raise ValueError(f"latents: expected (B, {self.cfg.latent}, T, h, w), got {tuple(z.shape)}")
         return self.decoder(z * self._s(self.latent_scale) + self._s(self.latent_shift))
 
-    def forward(self, x:torch.Tensor):
+    def forward(self, x: torch.Tensor):
         "Reconstruction, mean and log-variance (for training)."
         mean, logvar = self.encode_dist(x)
         z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
         return self.decoder(z), mean, logvar
 
     @staticmethod
-    def _s(v): return v.view(1, -1, 1, 1, 1)
+    def _s(v):
+        return v.view(1, -1, 1, 1, 1)
 
     @property
-    def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
 
 # %% ../nbs/01_vae.ipynb #ddaa638c
 from .checkpoint import save_checkpoint, read_checkpoint, load_state
 
-def save_vae(model:CausalVAE, path, dtype=torch.bfloat16, extra:dict|None=None) -> Path:
+
+def save_vae(model: CausalVAE, path, dtype=torch.bfloat16, extra: dict | None = None) -> Path:
     "Write `model` to a safetensors file (weights in `dtype`, latent statistics in fp32, config and `extra` in the metadata), atomically."
     return save_checkpoint(model, path, 'memory_video/vae-v1', model.cfg, extra, dtype, keep=('latent_',))
 
-def load_vae(path, config:VAEConfig|str|None=None, device='cpu') -> CausalVAE:
+
+def load_vae(path, config: VAEConfig | str | None = None, device='cpu') -> CausalVAE:
     "A `CausalVAE` from `save_vae`'s file (fp32); with `config`, refuse a file of another config."
-    sd, cfg, extra = read_checkpoint(path, 'memory_video/vae-v1', VAEConfig, VAE_CONFIGS[config] if isinstance(config, str) else config)
+    sd, cfg, extra = read_checkpoint(
+        path, 'memory_video/vae-v1', VAEConfig, VAE_CONFIGS[config] if isinstance(config, str) else config
+    )
     model = load_state(CausalVAE(cfg), sd, path)
     model.extra = extra
     return model.to(device).eval()
 
+
 # %% ../nbs/01_vae.ipynb #a6896391
 import lightning as L
 from datetime import timedelta
+
 
 def load_frames(videos) -> tuple[torch.Tensor, torch.Tensor]:
     "All frames of `videos` as one uint8 tensor `(N, H, W, 3)` and the start index of each video `(V+1,)`."
     frames = [v.frames(torch.arange(v.n_frames)) for v in videos]
     return torch.cat(frames), torch.tensor([0] + [len(f) for f in frames]).cumsum(0)
 
-def to_clip_tensor(frames_uint8:torch.Tensor) -> torch.Tensor:
+
+def to_clip_tensor(frames_uint8: torch.Tensor) -> torch.Tensor:
     "uint8 frames `(B, T, H, W, 3)` -> float `(B, 3, T, H, W)` in [-1, 1]."
     return frames_uint8.permute(0, 4, 1, 2, 3).float().div(127.5).sub(1)
 
+
 class ClipStream(torch.utils.data.IterableDataset):
     "Endless batches `(B, 3, T, H, W)` of random clips of `clip_len` frames that never cross a video boundary."
-    def __init__(self, frames:torch.Tensor, starts:torch.Tensor, clip_len:int=9, batch:int=32, seed:int=0):
+
+    def __init__(self, frames: torch.Tensor, starts: torch.Tensor, clip_len: int = 9, batch: int = 32, seed: int = 0):
         super().__init__()
         self.frames, self.starts, self.T, self.B, self.seed = frames, starts, clip_len, batch, seed
         lens = starts[1:] - starts[:-1]
-        if (lens < clip_len).any(): raise ValueError(f"clip_len: {clip_len} frames is longer than a video ({int(lens.min())} frames)")
+        if (lens < clip_len).any():
+            raise ValueError(f"clip_len: {clip_len} frames is longer than a video ({int(lens.min())} frames)")
+
     def __iter__(self):
-        g = torch.Generator().manual_seed(self.seed + torch.utils.data.get_worker_info().id if torch.utils.data.get_worker_info() else self.seed)
+        g = torch.Generator().manual_seed(
+            self.seed + torch.utils.data.get_worker_info().id if torch.utils.data.get_worker_info() else self.seed
+        )
         lens = self.starts[1:] - self.starts[:-1]
         while True:
             v = torch.randint(len(lens), (self.B,), generator=g)
             t0 = self.starts[v] + (torch.rand(self.B, generator=g) * (lens[v] - self.T + 1)).long()
-            yield to_clip_tensor(self.frames[(t0[:, None] + torch.arange(self.T)).to(self.frames.device)])   # frames may live on the GPU
+            yield to_clip_tensor(
+                self.frames[(t0[:, None] + torch.arange(self.T)).to(self.frames.device)]
+            )  # frames may live on the GPU
+
 
 class VAEModule(L.LightningModule):
     "Lightning wrapper: L1 + MSE + `kl_weight` * KL, AdamW with a short warm-up."
-    def __init__(self, config:str='small', lr:float=3e-4, kl_weight:float=1e-6, warmup:int=200):
+
+    def __init__(self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200):
         super().__init__()
         self.save_hyperparameters()
         self.vae = CausalVAE(VAE_CONFIGS[config])
+
     def training_step(self, x, i):
         rec, mean, logvar = self.vae(x)
         l1, mse = (rec - x).abs().mean(), F.mse_loss(rec, x)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = l1 + mse + self.hparams.kl_weight * kl
-        self.log_dict(dict(loss=loss, l1=l1, psnr=10 * torch.log10(4 / mse.detach())), prog_bar=True)  # range 2: PSNR = 10 log10(2^2 / MSE)
+        self.log_dict(
+            dict(loss=loss, l1=l1, psnr=10 * torch.log10(4 / mse.detach())), prog_bar=True
+        )  # range 2: PSNR = 10 log10(2^2 / MSE)
         return loss
+
     def configure_optimizers(self):
         opt = torch.optim.AdamW(self.vae.parameters(), lr=self.hparams.lr, betas=(0.9, 0.99), weight_decay=0.0)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / self.hparams.warmup))
         return [opt], [dict(scheduler=sched, interval='step')]
 
-@torch.no_grad()
-def fit_latent_stats(vae:CausalVAE, stream:ClipStream, batches:int=8, device='cpu') -> CausalVAE:
-    "Set the per-channel latent shift/scale from `batches` batches of training clips (so latents are about zero-mean, unit-variance)."
-    vae.latent_shift.zero_(); vae.latent_scale.fill_(1.0)
-    it = iter(stream)
-    z = torch.cat([vae.encode(next(it).to(device)).transpose(0, 1).flatten(1) for _ in range(batches)], 1)
-    vae.latent_shift.copy_(z.mean(1)); vae.latent_scale.copy_(z.std(1).clamp(min=1e-4))
-    return vae
 
 @torch.no_grad()
-def evaluate_vae(vae:CausalVAE, videos, clips_per_video:int=16, clip_len:int=9, seed:int=0, device='cpu', batch:int=16) -> dict:
+def fit_latent_stats(vae: CausalVAE, stream: ClipStream, batches: int = 8, device='cpu') -> CausalVAE:
+    "Set the per-channel latent shift/scale from `batches` batches of training clips (so latents are about zero-mean, unit-variance)."
+    vae.latent_shift.zero_()
+    vae.latent_scale.fill_(1.0)
+    it = iter(stream)
+    z = torch.cat([vae.encode(next(it).to(device)).transpose(0, 1).flatten(1) for _ in range(batches)], 1)
+    vae.latent_shift.copy_(z.mean(1))
+    vae.latent_scale.copy_(z.std(1).clamp(min=1e-4))
+    return vae
+
+
+@torch.no_grad()
+def evaluate_vae(
+    vae: CausalVAE, videos, clips_per_video: int = 16, clip_len: int = 9, seed: int = 0, device='cpu', batch: int = 16
+) -> dict:
     "PSNR (dB) and SSIM of reconstructions of random clips of `videos`, over all frames, images in [0, 1]."
     from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
+
     g = torch.Generator().manual_seed(seed)
     clips = []
     for v in videos:
@@ -226,47 +292,95 @@ def evaluate_vae(vae:CausalVAE, videos, clips_per_video:int=16, clip_len:int=9, 
         clips += [v.frames(torch.arange(t, t + clip_len)) for t in t0.tolist()]
     psnr, ssim, n = 0.0, 0.0, 0
     for s in range(0, len(clips), batch):
-        x = to_clip_tensor(torch.stack(clips[s:s + batch])).to(device)
+        x = to_clip_tensor(torch.stack(clips[s : s + batch])).to(device)
         rec = vae.decode(vae.encode(x)).clamp(-1, 1)
-        a = ((rec + 1) / 2).transpose(1, 2).flatten(0, 1).float(); b = ((x + 1) / 2).transpose(1, 2).flatten(0, 1).float()
+        a = ((rec + 1) / 2).transpose(1, 2).flatten(0, 1).float()
+        b = ((x + 1) / 2).transpose(1, 2).flatten(0, 1).float()
         psnr += peak_signal_noise_ratio(a, b, data_range=1.0, reduction='none', dim=(1, 2, 3)).sum().item()
-        ssim += structural_similarity_index_measure(a, b, data_range=1.0, reduction='none').sum().item(); n += len(a)
+        ssim += structural_similarity_index_measure(a, b, data_range=1.0, reduction='none').sum().item()
+        n += len(a)
     return dict(psnr=psnr / n, ssim=ssim / n, frames=n, clips=len(clips), videos=len(videos))
 
-def train_vae(data, config:str='small', out='runs/vae', minutes:float=8.0, batch:int=32, clip_len:int=9, lr:float=3e-4,
-              precision:str|None=None, max_steps:int=-1, devices='auto', progress:bool=True, seed:int=0, init=None) -> tuple[CausalVAE, dict]:
+
+def train_vae(
+    data,
+    config: str = 'small',
+    out='runs/vae',
+    minutes: float = 8.0,
+    batch: int = 32,
+    clip_len: int = 9,
+    lr: float = 3e-4,
+    precision: str | None = None,
+    max_steps: int = -1,
+    devices='auto',
+    progress: bool = True,
+    seed: int = 0,
+    init=None,
+) -> tuple[CausalVAE, dict]:
     "Train (or resume, from `out/last.ckpt`, or start from the weights file `init`) a VAE on the training videos of dataset folder `data` for `minutes`; returns the model with latent statistics set, and a summary."
     from memory_video.datasets import open_dataset
     from lightning.pytorch.callbacks import ModelCheckpoint
+
     L.seed_everything(seed, verbose=False)
     gpu = torch.cuda.is_available()
     frames, starts = load_frames(list(open_dataset(data, split='train')))
-    if gpu: frames = frames.cuda()                                             # a few GB of uint8: sample clips where they are used
+    if gpu:
+        frames = frames.cuda()  # a few GB of uint8: sample clips where they are used
     stream = ClipStream(frames, starts, clip_len, batch, seed)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    trainer = L.Trainer(max_time=timedelta(minutes=minutes), max_steps=max_steps, precision=precision or ('bf16-mixed' if gpu else '32-true'),
-                        devices=devices, accelerator='auto', logger=False, enable_progress_bar=progress, log_every_n_steps=50,
-                        callbacks=[ModelCheckpoint(dirpath=out, save_last=True, every_n_train_steps=500, save_top_k=0)],
-                        default_root_dir=out, enable_model_summary=False)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    trainer = L.Trainer(
+        max_time=timedelta(minutes=minutes),
+        max_steps=max_steps,
+        precision=precision or ('bf16-mixed' if gpu else '32-true'),
+        devices=devices,
+        accelerator='auto',
+        logger=False,
+        enable_progress_bar=progress,
+        log_every_n_steps=50,
+        callbacks=[ModelCheckpoint(dirpath=out, save_last=True, every_n_train_steps=500, save_top_k=0)],
+        default_root_dir=out,
+        enable_model_summary=False,
+    )
     module = VAEModule(config, lr=lr)
     ckpt = out / 'last.ckpt'
-    if init is not None and not ckpt.exists():                                 # continue from saved weights (a fresh optimiser)
+    if init is not None and not ckpt.exists():  # continue from saved weights (a fresh optimiser)
         module.vae.load_state_dict(load_vae(init, config).state_dict())
-    trainer.fit(module, torch.utils.data.DataLoader(stream, batch_size=None), ckpt_path=str(ckpt) if ckpt.exists() else None)
-    trainer.save_checkpoint(ckpt)                                              # also on a time-budget stop, for the next call
+    trainer.fit(
+        module, torch.utils.data.DataLoader(stream, batch_size=None), ckpt_path=str(ckpt) if ckpt.exists() else None
+    )
+    trainer.save_checkpoint(ckpt)  # also on a time-budget stop, for the next call
     vae = module.vae.float().eval().to('cuda' if gpu else 'cpu')
     fit_latent_stats(vae, stream, device=next(vae.parameters()).device)
-    return vae, dict(steps=trainer.global_step, train_frames=len(frames), batch=batch, clip_len=clip_len, minutes=minutes, lr=lr,
-                     precision=trainer.precision, device=torch.cuda.get_device_name() if gpu else 'cpu', init=None if init is None else str(init))
+    return vae, dict(
+        steps=trainer.global_step,
+        train_frames=len(frames),
+        batch=batch,
+        clip_len=clip_len,
+        minutes=minutes,
+        lr=lr,
+        precision=trainer.precision,
+        device=torch.cuda.get_device_name() if gpu else 'cpu',
+        init=None if init is None else str(init),
+    )
+
 
 # %% ../nbs/01_vae.ipynb #e5878ae8
-def default_vae_path(config:str='small') -> Path:
+def default_vae_path(config: str = 'small') -> Path:
     "Where the committed weights of `config` live in a checkout of the repository."
     import importlib.util
-    return Path(importlib.util.find_spec('memory_video').origin).resolve().parent.parent / 'data' / 'checkpoints' / f'vae_{config}.safetensors'
+
+    return (
+        Path(importlib.util.find_spec('memory_video').origin).resolve().parent.parent
+        / 'data'
+        / 'checkpoints'
+        / f'vae_{config}.safetensors'
+    )
+
 
 def load_small_vae(device='cpu', path=None) -> CausalVAE:
     "The trained `small` VAE (from `path`, or the repository's `data/checkpoints`)."
     p = Path(path) if path else default_vae_path('small')
-    if not p.exists(): raise ValueError(f"{p}: no trained VAE there; train one with `memory_video train-vae` or pass its path")
+    if not p.exists():
+        raise ValueError(f"{p}: no trained VAE there; train one with `memory_video train-vae` or pass its path")
     return load_vae(p, 'small', device)

@@ -9,8 +9,17 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .geometry import (FloorPlan, CAM_HFOV_DEG, MINIWORLD_CAM_HEIGHT, check_poses, check_fov, other_fov,
-                                   intrinsics_from_fov, planar_to_miniworld, wrap_angle)
+from memory_video.geometry import (
+    FloorPlan,
+    CAM_HFOV_DEG,
+    MINIWORLD_CAM_HEIGHT,
+    check_poses,
+    check_fov,
+    other_fov,
+    intrinsics_from_fov,
+    planar_to_miniworld,
+    wrap_angle,
+)
 
 # %% auto #0
 __all__ = ['WALL_TEXTURES', 'FLOOR_TEXTURES', 'CEIL_TEXTURES', 'LANDMARK_MESHES', 'MOVER_MESHES', 'import_miniworld',
@@ -21,84 +30,174 @@ __all__ = ['WALL_TEXTURES', 'FLOOR_TEXTURES', 'CEIL_TEXTURES', 'LANDMARK_MESHES'
 def import_miniworld():
     "Import MiniWorld for headless rendering (pyglet through EGL); returns the `miniworld` module."
     import sys
-    if 'pyglet' in sys.modules and not sys.modules['pyglet'].options.get('headless', False) and 'miniworld' not in sys.modules:
-        raise RuntimeError("pyglet was imported before memory_video.worlds without headless=True; import memory_video.worlds first, "
-                           "or set pyglet.options['headless'] = True before importing pyglet")
+
+    if (
+        'pyglet' in sys.modules
+        and not sys.modules['pyglet'].options.get('headless', False)
+        and 'miniworld' not in sys.modules
+    ):
+        raise RuntimeError(
+            "pyglet was imported before memory_video.worlds without headless=True; import memory_video.worlds first, "
+            "or set pyglet.options['headless'] = True before importing pyglet"
+        )
     import pyglet
+
     pyglet.options['headless'] = True
     import miniworld, miniworld.miniworld, miniworld.entity, miniworld.opengl
+
     _patch_texture_loading(miniworld.opengl)
     return miniworld
 
+
 def _patch_texture_loading(gl_mod):
     "Replace MiniWorld's texture decoder (pyglet) by Pillow; same GL upload, same pixels."
-    if getattr(gl_mod.Texture, '_memory_video_fast', False): return
+    if getattr(gl_mod.Texture, '_memory_video_fast', False):
+        return
     from PIL import Image
     from pyglet import gl
     import pyglet
 
     def load(cls, tex_path):
-        im = Image.open(tex_path).convert('RGBA').transpose(Image.FLIP_TOP_BOTTOM)   # GL rows run bottom-up, as pyglet's
+        im = Image.open(tex_path).convert('RGBA').transpose(Image.FLIP_TOP_BOTTOM)  # GL rows run bottom-up, as pyglet's
         w, h = im.size
         data = im.tobytes()
         tex = pyglet.image.ImageData(w, h, 'RGBA', data).get_texture()
-        gl.glEnable(tex.target); gl.glBindTexture(tex.target, tex.id)
+        gl.glEnable(tex.target)
+        gl.glBindTexture(tex.target, tex.id)
         gl.glTexImage2D(gl.GL_TEXTURE_2D, 0, gl.GL_RGB, w, h, 0, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE, data)
-        gl.glHint(gl.GL_GENERATE_MIPMAP_HINT, gl.GL_NICEST); gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
+        gl.glHint(gl.GL_GENERATE_MIPMAP_HINT, gl.GL_NICEST)
+        gl.glGenerateMipmap(gl.GL_TEXTURE_2D)
         gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MAG_FILTER, gl.GL_LINEAR)
         gl.glTexParameteri(gl.GL_TEXTURE_2D, gl.GL_TEXTURE_MIN_FILTER, gl.GL_LINEAR_MIPMAP_LINEAR)
         gl.glBindTexture(gl.GL_TEXTURE_2D, 0)
         return tex
+
     gl_mod.Texture._original_load = gl_mod.Texture.load
     gl_mod.Texture.load = classmethod(load)
     gl_mod.Texture._memory_video_fast = True
 
+
 # %% ../nbs/00b_worlds.ipynb #d1e725f2
 def _assets() -> Path:
     import importlib.util
+
     return Path(importlib.util.find_spec('miniworld').origin).parent
 
-WALL_TEXTURES = ('brick_wall', 'cinder_blocks', 'concrete', 'drywall', 'marble', 'stucco', 'wood_planks', 'wood', 'rock', 'metal_grill', 'picket_fence', 'airduct_grate', 'cardboard', 'white')
-FLOOR_TEXTURES = ('asphalt', 'floor_tiles_bw', 'grass', 'concrete_tiles', 'wood', 'marble', 'water', 'rock', 'lava', 'slime', 'cardboard')
+
+WALL_TEXTURES = (
+    'brick_wall',
+    'cinder_blocks',
+    'concrete',
+    'drywall',
+    'marble',
+    'stucco',
+    'wood_planks',
+    'wood',
+    'rock',
+    'metal_grill',
+    'picket_fence',
+    'airduct_grate',
+    'cardboard',
+    'white',
+)
+FLOOR_TEXTURES = (
+    'asphalt',
+    'floor_tiles_bw',
+    'grass',
+    'concrete_tiles',
+    'wood',
+    'marble',
+    'water',
+    'rock',
+    'lava',
+    'slime',
+    'cardboard',
+)
 CEIL_TEXTURES = ('ceiling_tiles', 'ceiling_tile_noborder', 'concrete_tiles', 'wood_planks', 'white')
-LANDMARK_MESHES = ('barrel', 'cone', 'duckie', 'office_chair', 'office_desk', 'tree', 'tree_pine', 'building', 'medkit', 'potion', 'barrier')
+LANDMARK_MESHES = (
+    'barrel',
+    'cone',
+    'duckie',
+    'office_chair',
+    'office_desk',
+    'tree',
+    'tree_pine',
+    'building',
+    'medkit',
+    'potion',
+    'barrier',
+)
 MOVER_MESHES = ('duckie', 'ball_red', 'ball_blue', 'ball_green', 'ball_yellow', 'barrel', 'cone')
+
 
 def portrait_names() -> list[str]:
     "Names of MiniWorld's portrait images (file stems)."
     return sorted(p.stem for p in (_assets() / 'textures' / 'portraits').glob('*.png'))
 
+
 # %% ../nbs/00b_worlds.ipynb #70001009
 @dataclass
 class RoomSpec:
     "An axis-aligned room `[x0, x1] x [y0, y1]` (m) and its textures."
-    x0:float; y0:float; x1:float; y1:float
-    wall_tex:str = 'concrete'; floor_tex:str = 'floor_tiles_bw'; ceil_tex:str = 'ceiling_tiles'
 
-    def contains(self, xy, margin:float=0.0) -> np.ndarray:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    wall_tex: str = 'concrete'
+    floor_tex: str = 'floor_tiles_bw'
+    ceil_tex: str = 'ceiling_tiles'
+
+    def contains(self, xy, margin: float = 0.0) -> np.ndarray:
         "Whether points `(P, 2)` lie inside, at least `margin` from the walls."
         p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        return (p[:, 0] >= self.x0 + margin) & (p[:, 0] <= self.x1 - margin) & (p[:, 1] >= self.y0 + margin) & (p[:, 1] <= self.y1 - margin)
+        return (
+            (p[:, 0] >= self.x0 + margin)
+            & (p[:, 0] <= self.x1 - margin)
+            & (p[:, 1] >= self.y0 + margin)
+            & (p[:, 1] <= self.y1 - margin)
+        )
+
 
 @dataclass
 class DoorSpec:
     "A doorway between rooms `a` and `b`: the gap from `p0` to `p1` (`[x, y]`, m) in their shared wall."
-    a:int; b:int; p0:list; p1:list
+
+    a: int
+    b: int
+    p0: list
+    p1: list
 
     @property
-    def center(self) -> np.ndarray: return (np.asarray(self.p0, dtype=np.float64) + self.p1) / 2
+    def center(self) -> np.ndarray:
+        return (np.asarray(self.p0, dtype=np.float64) + self.p1) / 2
+
     @property
-    def width(self) -> float: return float(np.linalg.norm(np.subtract(self.p1, self.p0)))
+    def width(self) -> float:
+        return float(np.linalg.norm(np.subtract(self.p1, self.p0)))
+
 
 @dataclass
 class LandmarkSpec:
     "A portrait on a wall (`kind='portrait'`, `name` a portrait stem, `size` its width) or a mesh on the floor (`kind='mesh'`, `size` its height); `yaw` is the way it faces."
-    kind:str; name:str; x:float; y:float; yaw:float; size:float
+
+    kind: str
+    name: str
+    x: float
+    y: float
+    yaw: float
+    size: float
+
 
 @dataclass
 class MoverSpec:
     "A moving mesh that walks the closed loop `waypoints` (K, 2) at `speed` m/s, starting at `phase` m along it."
-    name:str; size:float; waypoints:list; speed:float; phase:float = 0.0
+
+    name: str
+    size: float
+    waypoints: list
+    speed: float
+    phase: float = 0.0
 
     def position(self, t) -> np.ndarray:
         "Positions `(len(t), 2)` at times `t` (s)."
@@ -109,153 +208,267 @@ class MoverSpec:
         s = (self.phase + self.speed * np.asarray(t, dtype=np.float64).reshape(-1)) % cum[-1]
         return np.stack([np.interp(s, cum, loop[:, 0]), np.interp(s, cum, loop[:, 1])], -1)
 
+
 @dataclass
 class WorldSpec:
     "A whole scene: rooms, doors, landmarks, movers; plain data, JSON round-trippable."
-    seed:int; layout:str
-    rooms:list; doors:list = field(default_factory=list)
-    landmarks:list = field(default_factory=list); movers:list = field(default_factory=list)
-    wall_height:float = 3.0
 
-    def to_json(self) -> str: return json.dumps(asdict(self))
+    seed: int
+    layout: str
+    rooms: list
+    doors: list = field(default_factory=list)
+    landmarks: list = field(default_factory=list)
+    movers: list = field(default_factory=list)
+    wall_height: float = 3.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, s:str) -> 'WorldSpec':
+    def from_json(cls, s: str) -> 'WorldSpec':
         d = json.loads(s)
-        return cls(d['seed'], d['layout'], [RoomSpec(**r) for r in d['rooms']], [DoorSpec(**x) for x in d['doors']],
-                   [LandmarkSpec(**x) for x in d['landmarks']], [MoverSpec(**x) for x in d['movers']], d['wall_height'])
+        return cls(
+            d['seed'],
+            d['layout'],
+            [RoomSpec(**r) for r in d['rooms']],
+            [DoorSpec(**x) for x in d['doors']],
+            [LandmarkSpec(**x) for x in d['landmarks']],
+            [MoverSpec(**x) for x in d['movers']],
+            d['wall_height'],
+        )
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        return (min(r.x0 for r in self.rooms), min(r.y0 for r in self.rooms), max(r.x1 for r in self.rooms), max(r.y1 for r in self.rooms))
+        return (
+            min(r.x0 for r in self.rooms),
+            min(r.y0 for r in self.rooms),
+            max(r.x1 for r in self.rooms),
+            max(r.y1 for r in self.rooms),
+        )
 
     def room_of(self, xy) -> np.ndarray:
         "Index of the room holding each point `(P, 2)` (-1 if none)."
         p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
         out = np.full(len(p), -1)
-        for i, r in enumerate(self.rooms): out[(out < 0) & r.contains(p)] = i
+        for i, r in enumerate(self.rooms):
+            out[(out < 0) & r.contains(p)] = i
         return out
+
 
 # %% ../nbs/00b_worlds.ipynb #5fcce19a
 def _wall_minus_doors(a, b, doors) -> list:
     "Segments of the wall from `a` to `b` (axis-aligned) left after cutting the door gaps that lie on it."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    d = b - a; L = np.linalg.norm(d); u = d / L
+    d = b - a
+    L = np.linalg.norm(d)
+    u = d / L
     cuts = []
     for dr in doors:
         p0, p1 = np.asarray(dr.p0, dtype=np.float64), np.asarray(dr.p1, dtype=np.float64)
-        off = lambda p: abs((p - a)[0] * u[1] - (p - a)[1] * u[0])          # distance from the wall's line
+        off = lambda p: abs((p - a)[0] * u[1] - (p - a)[1] * u[0])  # distance from the wall's line
         if off(p0) < 1e-6 and off(p1) < 1e-6:
             s0, s1 = sorted([(p0 - a) @ u, (p1 - a) @ u])
-            if s1 > 0 and s0 < L: cuts.append((max(s0, 0), min(s1, L)))
+            if s1 > 0 and s0 < L:
+                cuts.append((max(s0, 0), min(s1, L)))
     segs, s = [], 0.0
     for c0, c1 in sorted(cuts):
-        if c0 > s: segs.append([a + s * u, a + c0 * u])
+        if c0 > s:
+            segs.append([a + s * u, a + c0 * u])
         s = max(s, c1)
-    if s < L: segs.append([a + s * u, b])
+    if s < L:
+        segs.append([a + s * u, b])
     return segs
 
-def _landmark_box(lm:LandmarkSpec) -> list:
+
+def _landmark_box(lm: LandmarkSpec) -> list:
     "Square footprint (4 segments) around a floor landmark."
     r = max(0.3, lm.size * 0.4)
     c = np.array([[lm.x - r, lm.y - r], [lm.x + r, lm.y - r], [lm.x + r, lm.y + r], [lm.x - r, lm.y + r]])
     return [[c[i], c[(i + 1) % 4]] for i in range(4)]
 
-def floor_plan(spec:WorldSpec, room:int|None=None) -> FloorPlan:
+
+def floor_plan(spec: WorldSpec, room: int | None = None) -> FloorPlan:
     "Walls of the whole scene (doorways open), or of one room closed off (`room`), with floor landmarks as obstacles."
     segs = []
     rooms = spec.rooms if room is None else [spec.rooms[room]]
     doors = spec.doors if room is None else []
     for r in rooms:
         c = [(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1)]
-        for i in range(4): segs += _wall_minus_doors(c[i], c[(i + 1) % 4], doors)
+        for i in range(4):
+            segs += _wall_minus_doors(c[i], c[(i + 1) % 4], doors)
     for lm in spec.landmarks:
-        if lm.kind == 'mesh' and (room is None or spec.rooms[room].contains([[lm.x, lm.y]])[0]): segs += _landmark_box(lm)
+        if lm.kind == 'mesh' and (room is None or spec.rooms[room].contains([[lm.x, lm.y]])[0]):
+            segs += _landmark_box(lm)
     return FloorPlan(np.asarray(segs, dtype=np.float64))
 
+
 # %% ../nbs/00b_worlds.ipynb #eaab5f47
-def make_world(seed:int, layout:str='rooms', grid=(2, 2), n_portraits:int=4, n_meshes:int=2, n_movers:int=0) -> WorldSpec:
+def make_world(
+    seed: int, layout: str = 'rooms', grid=(2, 2), n_portraits: int = 4, n_meshes: int = 2, n_movers: int = 0
+) -> WorldSpec:
     "A seeded scene: `layout` 'open' (one hall) or 'rooms' (a `grid` of rooms joined by doorways), with textures, landmarks and movers."
-    if layout not in ('open', 'rooms'): raise ValueError(f"layout: expected 'open' or 'rooms', got {layout!r}")
+    if layout not in ('open', 'rooms'):
+        raise ValueError(f"layout: expected 'open' or 'rooms', got {layout!r}")
     rows, cols = (1, 1) if layout == 'open' else tuple(int(g) for g in grid)
     if rows < 1 or cols < 1 or rows * cols < (1 if layout == 'open' else 2):
         raise ValueError(f"grid: expected at least 2 rooms for layout 'rooms', got {grid}")
     rng = np.random.default_rng(seed)
-    if layout == 'open': xs, ys = [0, rng.uniform(18, 26)], [0, rng.uniform(14, 20)]
+    if layout == 'open':
+        xs, ys = [0, rng.uniform(18, 26)], [0, rng.uniform(14, 20)]
     else:
         xs = np.concatenate([[0], np.cumsum(rng.uniform(11, 14, cols))])
         ys = np.concatenate([[0], np.cumsum(rng.uniform(11, 14, rows))])
     pick = lambda seq, k: [str(s) for s in rng.choice(seq, size=k, replace=k > len(seq))]
-    walls, floors, ceils = pick(WALL_TEXTURES, rows * cols), pick(FLOOR_TEXTURES, rows * cols), pick(CEIL_TEXTURES, rows * cols)
-    rooms = [RoomSpec(float(xs[c]), float(ys[r]), float(xs[c + 1]), float(ys[r + 1]), walls[r * cols + c], floors[r * cols + c], ceils[r * cols + c])
-             for r in range(rows) for c in range(cols)]
+    walls, floors, ceils = (
+        pick(WALL_TEXTURES, rows * cols),
+        pick(FLOOR_TEXTURES, rows * cols),
+        pick(CEIL_TEXTURES, rows * cols),
+    )
+    rooms = [
+        RoomSpec(
+            float(xs[c]),
+            float(ys[r]),
+            float(xs[c + 1]),
+            float(ys[r + 1]),
+            walls[r * cols + c],
+            floors[r * cols + c],
+            ceils[r * cols + c],
+        )
+        for r in range(rows)
+        for c in range(cols)
+    ]
     # doors: a random spanning tree over grid neighbours, then maybe one extra edge (a loop through the rooms)
-    edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)] + [(r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)]
+    edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)] + [
+        (r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)
+    ]
     rng.shuffle(edges)
     parent = list(range(len(rooms)))
+
     def find(i):
-        while parent[i] != i: i = parent[i]
+        while parent[i] != i:
+            i = parent[i]
         return i
+
     chosen, rest = [], []
     for a, b in edges:
-        if find(a) != find(b): parent[find(a)] = find(b); chosen.append((a, b))
-        else: rest.append((a, b))
-    if rest and rng.uniform() < 0.5: chosen.append(rest[0])
+        if find(a) != find(b):
+            parent[find(a)] = find(b)
+            chosen.append((a, b))
+        else:
+            rest.append((a, b))
+    if rest and rng.uniform() < 0.5:
+        chosen.append(rest[0])
     doors = []
     for a, b in sorted(chosen):
         ra, rb = rooms[a], rooms[b]
-        if abs(ra.x1 - rb.x0) < 1e-9:                                            # side by side: vertical shared wall at x = ra.x1
+        if abs(ra.x1 - rb.x0) < 1e-9:  # side by side: vertical shared wall at x = ra.x1
             lo, hi = max(ra.y0, rb.y0) + 2.5, min(ra.y1, rb.y1) - 5.5
-            y = float(rng.uniform(lo, hi)); doors.append(DoorSpec(a, b, [ra.x1, y], [ra.x1, y + 3.0]))
-        else:                                                                    # one above the other: horizontal wall at y = ra.y1
+            y = float(rng.uniform(lo, hi))
+            doors.append(DoorSpec(a, b, [ra.x1, y], [ra.x1, y + 3.0]))
+        else:  # one above the other: horizontal wall at y = ra.y1
             lo, hi = max(ra.x0, rb.x0) + 2.5, min(ra.x1, rb.x1) - 5.5
-            x = float(rng.uniform(lo, hi)); doors.append(DoorSpec(a, b, [x, ra.y1], [x + 3.0, ra.y1]))
+            x = float(rng.uniform(lo, hi))
+            doors.append(DoorSpec(a, b, [x, ra.y1], [x + 3.0, ra.y1]))
     spec = WorldSpec(int(seed), layout, rooms, doors)
     plan = floor_plan(spec)
     # portraits on walls at eye height, away from doorways and corners, facing into their room
     names = portrait_names()
     for _ in range(n_portraits * len(rooms)):
-        ri = int(rng.integers(len(rooms))); r = rooms[ri]
+        ri = int(rng.integers(len(rooms)))
+        r = rooms[ri]
         side = int(rng.integers(4))
         t = rng.uniform(1.5, 1.0 + 1e-9 + (r.x1 - r.x0 if side in (0, 2) else r.y1 - r.y0) - 1.5)
-        x, y, yaw = [(r.x0 + t, r.y0, math.pi / 2), (r.x1, r.y0 + t, math.pi), (r.x0 + t, r.y1, -math.pi / 2), (r.x0, r.y0 + t, 0.0)][side]
-        if any(np.linalg.norm(d.center - [x, y]) < 3.0 for d in doors): continue
-        spec.landmarks.append(LandmarkSpec('portrait', str(rng.choice(names)), float(x), float(y), float(yaw), float(rng.uniform(1.0, 1.8))))
+        x, y, yaw = [
+            (r.x0 + t, r.y0, math.pi / 2),
+            (r.x1, r.y0 + t, math.pi),
+            (r.x0 + t, r.y1, -math.pi / 2),
+            (r.x0, r.y0 + t, 0.0),
+        ][side]
+        if any(np.linalg.norm(d.center - [x, y]) < 3.0 for d in doors):
+            continue
+        spec.landmarks.append(
+            LandmarkSpec(
+                'portrait', str(rng.choice(names)), float(x), float(y), float(yaw), float(rng.uniform(1.0, 1.8))
+            )
+        )
     # meshes on the floor, 3 m or more from walls, out of the 6 m in front of each doorway (where tours walk through)
     for ri, r in enumerate(rooms):
         for _ in range(n_meshes):
             for _try in range(20):
                 x, y = rng.uniform(r.x0 + 3, r.x1 - 3), rng.uniform(r.y0 + 3, r.y1 - 3)
-                if all(np.linalg.norm(d.center - [x, y]) > 6.0 for d in doors): break
-            else: continue
-            spec.landmarks.append(LandmarkSpec('mesh', str(rng.choice(LANDMARK_MESHES)), float(x), float(y), float(rng.uniform(-math.pi, math.pi)), float(rng.uniform(0.8, 1.6))))
+                if all(np.linalg.norm(d.center - [x, y]) > 6.0 for d in doors):
+                    break
+            else:
+                continue
+            spec.landmarks.append(
+                LandmarkSpec(
+                    'mesh',
+                    str(rng.choice(LANDMARK_MESHES)),
+                    float(x),
+                    float(y),
+                    float(rng.uniform(-math.pi, math.pi)),
+                    float(rng.uniform(0.8, 1.6)),
+                )
+            )
     # movers: small loops inside one room
     for _ in range(n_movers):
         r = rooms[int(rng.integers(len(rooms)))]
         cx, cy = rng.uniform(r.x0 + 4, r.x1 - 4), rng.uniform(r.y0 + 4, r.y1 - 4)
-        ang = np.sort(rng.uniform(0, 2 * math.pi, 4)); rad = rng.uniform(1.0, 2.5, 4)
+        ang = np.sort(rng.uniform(0, 2 * math.pi, 4))
+        rad = rng.uniform(1.0, 2.5, 4)
         wp = [[float(cx + q * math.cos(a)), float(cy + q * math.sin(a))] for a, q in zip(ang, rad)]
-        spec.movers.append(MoverSpec(str(rng.choice(MOVER_MESHES)), float(rng.uniform(0.4, 0.9)), wp, float(rng.uniform(0.3, 1.0)), float(rng.uniform(0, 10))))
+        spec.movers.append(
+            MoverSpec(
+                str(rng.choice(MOVER_MESHES)),
+                float(rng.uniform(0.4, 0.9)),
+                wp,
+                float(rng.uniform(0.3, 1.0)),
+                float(rng.uniform(0, 10)),
+            )
+        )
     return spec
 
-# %% ../nbs/00b_worlds.ipynb #c9ba2d50
-def _words(tex:str) -> str: return tex.replace('_', ' ').replace(' bw', ' black-and-white')
-def _a(noun:str) -> str: return ('an ' if noun[0] in 'aeiou' else 'a ') + noun
 
-def caption(spec:WorldSpec, room:int|None=None) -> str:
+# %% ../nbs/00b_worlds.ipynb #c9ba2d50
+def _words(tex: str) -> str:
+    return tex.replace('_', ' ').replace(' bw', ' black-and-white')
+
+
+def _a(noun: str) -> str:
+    return ('an ' if noun[0] in 'aeiou' else 'a ') + noun
+
+
+def caption(spec: WorldSpec, room: int | None = None) -> str:
     "A sentence describing the scene (or one of its rooms): layout, textures, landmarks, moving objects."
+
     def room_text(i, r):
-        meshes = [lm.name.replace('_', ' ') for lm in spec.landmarks if lm.kind == 'mesh' and r.contains([[lm.x, lm.y]])[0]]
+        meshes = [
+            lm.name.replace('_', ' ') for lm in spec.landmarks if lm.kind == 'mesh' and r.contains([[lm.x, lm.y]])[0]
+        ]
         n_port = sum(lm.kind == 'portrait' and r.contains([[lm.x, lm.y]], margin=-0.01)[0] for lm in spec.landmarks)
         movers = [m.name.replace('_', ' ') for m in spec.movers if r.contains([m.waypoints[0]])[0]]
         s = f"a room with {_words(r.wall_tex)} walls, a {_words(r.floor_tex)} floor and a {_words(r.ceil_tex)} ceiling"
-        if meshes: s += ", containing " + ", ".join(_a(m) for m in meshes)
-        if n_port: s += f", {n_port} portrait{'s' if n_port > 1 else ''} on the walls"
-        if movers: s += ", where " + " and ".join(_a(m) for m in movers) + (" moves" if len(movers) == 1 else " move")
+        if meshes:
+            s += ", containing " + ", ".join(_a(m) for m in meshes)
+        if n_port:
+            s += f", {n_port} portrait{'s' if n_port > 1 else ''} on the walls"
+        if movers:
+            s += ", where " + " and ".join(_a(m) for m in movers) + (" moves" if len(movers) == 1 else " move")
         return s
-    if room is not None: return room_text(room, spec.rooms[room]).capitalize() + "."
-    head = "A large open hall: " if spec.layout == 'open' else f"An indoor space of {len(spec.rooms)} rooms joined by {len(spec.doors)} doorways. "
-    return head + " ".join(f"Room {i + 1}: {room_text(i, r)}." for i, r in enumerate(spec.rooms)) if spec.layout != 'open' else head + room_text(0, spec.rooms[0]) + "."
+
+    if room is not None:
+        return room_text(room, spec.rooms[room]).capitalize() + "."
+    head = (
+        "A large open hall: "
+        if spec.layout == 'open'
+        else f"An indoor space of {len(spec.rooms)} rooms joined by {len(spec.doors)} doorways. "
+    )
+    return (
+        head + " ".join(f"Room {i + 1}: {room_text(i, r)}." for i, r in enumerate(spec.rooms))
+        if spec.layout != 'open'
+        else head + room_text(0, spec.rooms[0]) + "."
+    )
+
 
 # %% ../nbs/00b_worlds.ipynb #b8e28c7e
 def _spec_env_class():
@@ -266,58 +479,103 @@ def _spec_env_class():
     from miniworld.opengl import Texture
 
     class SpecEnv(MiniWorldEnv):
-        def __init__(self, spec:WorldSpec, width:int, height:int):
+        def __init__(self, spec: WorldSpec, width: int, height: int):
             self.spec, self.mover_ents = spec, []
-            super().__init__(max_episode_steps=2**62, obs_width=width, obs_height=height, window_width=8, window_height=8, domain_rand=False)
+            super().__init__(
+                max_episode_steps=2**62,
+                obs_width=width,
+                obs_height=height,
+                window_width=8,
+                window_height=8,
+                domain_rand=False,
+            )
 
         def _gen_world(self):
             sp = self.spec
-            rooms = [self.add_rect_room(min_x=r.x0, max_x=r.x1, min_z=-r.y1, max_z=-r.y0, wall_height=sp.wall_height,
-                                        wall_tex=r.wall_tex, floor_tex=r.floor_tex, ceil_tex=r.ceil_tex) for r in sp.rooms]
+            rooms = [
+                self.add_rect_room(
+                    min_x=r.x0,
+                    max_x=r.x1,
+                    min_z=-r.y1,
+                    max_z=-r.y0,
+                    wall_height=sp.wall_height,
+                    wall_tex=r.wall_tex,
+                    floor_tex=r.floor_tex,
+                    ceil_tex=r.ceil_tex,
+                )
+                for r in sp.rooms
+            ]
             for d in sp.doors:
                 (x0, y0), (x1, y1) = d.p0, d.p1
-                if abs(x0 - x1) < 1e-9: self.connect_rooms(rooms[d.a], rooms[d.b], min_z=-max(y0, y1), max_z=-min(y0, y1), max_y=sp.wall_height)
-                else: self.connect_rooms(rooms[d.a], rooms[d.b], min_x=min(x0, x1), max_x=max(x0, x1), max_y=sp.wall_height)
+                if abs(x0 - x1) < 1e-9:
+                    self.connect_rooms(
+                        rooms[d.a], rooms[d.b], min_z=-max(y0, y1), max_z=-min(y0, y1), max_y=sp.wall_height
+                    )
+                else:
+                    self.connect_rooms(
+                        rooms[d.a], rooms[d.b], min_x=min(x0, x1), max_x=max(x0, x1), max_y=sp.wall_height
+                    )
             for lm in sp.landmarks:
                 if lm.kind == 'portrait':
-                    key = 'portrait:' + lm.name                                  # MiniWorld's texture lookup wants "<name>_<n>.png" files
+                    key = 'portrait:' + lm.name  # MiniWorld's texture lookup wants "<name>_<n>.png" files
                     Texture.tex_paths[key] = [str(_assets() / 'textures' / 'portraits' / f'{lm.name}.png')]
                     self.entities.append(ImageFrame(pos=[lm.x, 1.6, -lm.y], dir=lm.yaw, tex_name=key, width=lm.size))
-                else: self.place_entity(MeshEnt(lm.name, height=lm.size, static=True), pos=np.array([lm.x, 0.0, -lm.y]), dir=lm.yaw)
+                else:
+                    self.place_entity(
+                        MeshEnt(lm.name, height=lm.size, static=True), pos=np.array([lm.x, 0.0, -lm.y]), dir=lm.yaw
+                    )
             for m in sp.movers:
-                (x, y), = m.position([0.0])
-                self.mover_ents.append(self.place_entity(MeshEnt(m.name, height=m.size, static=False), pos=np.array([x, 0.0, -y]), dir=0.0))
+                ((x, y),) = m.position([0.0])
+                self.mover_ents.append(
+                    self.place_entity(MeshEnt(m.name, height=m.size, static=False), pos=np.array([x, 0.0, -y]), dir=0.0)
+                )
             r0 = sp.rooms[0]
             self.place_agent(pos=np.array([(r0.x0 + r0.x1) / 2, 0.0, -(r0.y0 + r0.y1) / 2]), dir=0.0)
+
     return SpecEnv
+
 
 class WorldRenderer:
     "Renders RGB and depth of a `WorldSpec` from planar poses `(T, 3)` (our convention), headless."
+
     MIN_SIZE, MAX_SIZE = 8, 4096
 
-    def __init__(self, spec:WorldSpec, width:int=64, height:int=64, hfov_deg:float=CAM_HFOV_DEG, cam_height:float=MINIWORLD_CAM_HEIGHT):
+    def __init__(
+        self,
+        spec: WorldSpec,
+        width: int = 64,
+        height: int = 64,
+        hfov_deg: float = CAM_HFOV_DEG,
+        cam_height: float = MINIWORLD_CAM_HEIGHT,
+    ):
         for n, v in (('width', width), ('height', height)):
             if not (isinstance(v, (int, np.integer)) and self.MIN_SIZE <= v <= self.MAX_SIZE):
-                raise ValueError(f"{n}: MiniWorld renders sizes from {self.MIN_SIZE} to {self.MAX_SIZE} pixels, got {v!r}")
+                raise ValueError(
+                    f"{n}: MiniWorld renders sizes from {self.MIN_SIZE} to {self.MAX_SIZE} pixels, got {v!r}"
+                )
         self.spec, self.width, self.height = spec, int(width), int(height)
         self.hfov_deg = check_fov(hfov_deg)
         self.vfov_deg = other_fov(self.hfov_deg, self.width, self.height, 'horizontal')
         self.cam_height = float(cam_height)
         self.K = intrinsics_from_fov(self.hfov_deg, self.width, self.height, 'horizontal')
         import contextlib, io
+
         mw = import_miniworld()
         import miniworld.objmesh
-        mw.opengl.Texture.tex_cache.clear(); mw.objmesh.ObjMesh.cache.clear()                         # GL objects of an earlier context may not be shared with this one
-        with contextlib.redirect_stdout(io.StringIO()):                          # MiniWorld prints its MSAA fallback for every buffer
+
+        mw.opengl.Texture.tex_cache.clear()
+        mw.objmesh.ObjMesh.cache.clear()  # GL objects of an earlier context may not be shared with this one
+        with contextlib.redirect_stdout(io.StringIO()):  # MiniWorld prints its MSAA fallback for every buffer
             self.env = _spec_env_class()(spec, self.width, self.height)
-        a = self.env.agent                                                       # reset() drew MiniWorld's default camera: set ours
+        a = self.env.agent  # reset() drew MiniWorld's default camera: set ours
         a.cam_fov_y, a.cam_height, a.cam_pitch, a.cam_fwd_disp = self.vfov_deg, self.cam_height, 0.0, 0.0
 
-    def render(self, poses, times=None, depth:bool=True) -> tuple[np.ndarray, np.ndarray|None]:
+    def render(self, poses, times=None, depth: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         "RGB `(T, H, W, 3)` uint8 and depth `(T, H, W)` float32 (or None) at planar `poses` `(T, 3)`; movers at `times` `(T,)` seconds."
         p = check_poses(poses).reshape(-1, 3).double()
         t = np.zeros(len(p)) if times is None else np.asarray(times, dtype=np.float64).reshape(-1)
-        if len(t) != len(p): raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
+        if len(t) != len(p):
+            raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
         pos, yaw = planar_to_miniworld(p, y=0.0)
         pos, yaw = pos.numpy(), yaw.numpy()
         movers = [m.position(t) for m in self.spec.movers]
@@ -326,9 +584,11 @@ class WorldRenderer:
         env, fb = self.env, self.env.obs_fb
         for i in range(len(p)):
             env.agent.pos, env.agent.dir = pos[i], float(yaw[i])
-            for ent, xy in zip(env.mover_ents, movers): ent.pos = np.array([xy[i, 0], 0.0, -xy[i, 1]])
+            for ent, xy in zip(env.mover_ents, movers):
+                ent.pos = np.array([xy[i, 0], 0.0, -xy[i, 1]])
             rgb[i] = env.render_obs()
-            if depth: dep[i] = fb.get_depth_map(0.04, 100.0)[..., 0]             # the same render's depth buffer
+            if depth:
+                dep[i] = fb.get_depth_map(0.04, 100.0)[..., 0]  # the same render's depth buffer
         return rgb, dep
 
     def mover_positions(self, times) -> np.ndarray:
@@ -338,41 +598,59 @@ class WorldRenderer:
 
     def close(self):
         "Release the GL context (MiniWorld's own `close` leaves its hidden window open)."
-        self.env.close(); self.env.shadow_window.close()
+        self.env.close()
+        self.env.shadow_window.close()
+
 
 # %% ../nbs/00b_worlds.ipynb #7e5e053c
-def plot_world(spec:WorldSpec, ax=None, poses=None, annotate:bool=True):
+def plot_world(spec: WorldSpec, ax=None, poses=None, annotate: bool = True):
     "Top-down map of a `WorldSpec` (optionally with a trajectory `poses` `(T, 3)` coloured by time)."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
-    if ax is None: _, ax = plt.subplots(figsize=(7, 6))
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
     cmap = plt.get_cmap('Pastel1')
     for i, r in enumerate(spec.rooms):
         ax.add_patch(Rectangle((r.x0, r.y0), r.x1 - r.x0, r.y1 - r.y0, color=cmap(i % 9), alpha=0.6, lw=0))
-        if annotate: ax.text((r.x0 + r.x1) / 2, r.y1 - 0.8, f"{i + 1}: {r.wall_tex}/{r.floor_tex}", ha='center', fontsize=7)
+        if annotate:
+            ax.text((r.x0 + r.x1) / 2, r.y1 - 0.8, f"{i + 1}: {r.wall_tex}/{r.floor_tex}", ha='center', fontsize=7)
     floor_plan(spec).plot(ax, lw=1.5)
     for lm in spec.landmarks:
         if lm.kind == 'portrait':
             dx, dy = -math.sin(lm.yaw) * lm.size / 2, math.cos(lm.yaw) * lm.size / 2
             ax.plot([lm.x - dx, lm.x + dx], [lm.y - dy, lm.y + dy], color='purple', lw=4)
-        else: ax.plot(lm.x, lm.y, 's', color='saddlebrown', ms=6)
+        else:
+            ax.plot(lm.x, lm.y, 's', color='saddlebrown', ms=6)
     for m in spec.movers:
-        w = np.asarray(m.waypoints + m.waypoints[:1]); ax.plot(*w.T, ':', color='red', lw=1); ax.plot(*w[0], 'o', color='red', ms=4)
+        w = np.asarray(m.waypoints + m.waypoints[:1])
+        ax.plot(*w.T, ':', color='red', lw=1)
+        ax.plot(*w[0], 'o', color='red', ms=4)
     if poses is not None:
         p = check_poses(poses).numpy()
         ax.scatter(p[:, 0], p[:, 1], c=np.arange(len(p)), cmap='viridis', s=2)
-    ax.set_aspect('equal'); ax.set_title(f"seed {spec.seed}, {spec.layout}: {len(spec.rooms)} room(s), {len(spec.doors)} door(s)", fontsize=9)
+    ax.set_aspect('equal')
+    ax.set_title(f"seed {spec.seed}, {spec.layout}: {len(spec.rooms)} room(s), {len(spec.doors)} door(s)", fontsize=9)
     return ax
 
-def contact_sheet(frames, ncols:int=8, titles=None, ax=None, scale:float=1.2):
+
+def contact_sheet(frames, ncols: int = 8, titles=None, ax=None, scale: float = 1.2):
     "Tile frames `(N, H, W, 3)` uint8 into one image and show it."
     import matplotlib.pyplot as plt
-    f = np.asarray(frames); n, h, w = f.shape[:3]
+
+    f = np.asarray(frames)
+    n, h, w = f.shape[:3]
     nrows = math.ceil(n / ncols)
     sheet = np.full((nrows * (h + 2), ncols * (w + 2), 3), 255, np.uint8)
-    for i in range(n): r, c = divmod(i, ncols); sheet[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = f[i]
-    if ax is None: _, ax = plt.subplots(figsize=(scale * ncols, scale * nrows * h / w + 0.4))
-    ax.imshow(sheet); ax.axis('off')
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        sheet[r * (h + 2) : r * (h + 2) + h, c * (w + 2) : c * (w + 2) + w] = f[i]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(scale * ncols, scale * nrows * h / w + 0.4))
+    ax.imshow(sheet)
+    ax.axis('off')
     if titles is not None:
-        for i, t in enumerate(titles): r, c = divmod(i, ncols); ax.text(c * (w + 2) + 1, r * (h + 2) + h - 2, t, color='white', fontsize=6)
+        for i, t in enumerate(titles):
+            r, c = divmod(i, ncols)
+            ax.text(c * (w + 2) + 1, r * (h + 2) + h - 2, t, color='white', fontsize=6)
     return ax
