@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite: every notebook is a test. Prints `N passed, N failed` last (notebooks plus the sync and docs checks).
+# The test suite: every notebook is a test. Prints `N passed, N failed` last (notebooks, sync, ruff and docs checks).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MPLBACKEND=Agg PYTHONUNBUFFERED=1
@@ -20,7 +20,10 @@ in_sync() {
 }
 check "notebooks, library and README in sync" in_sync
 
-# 2. every notebook, two at a time; nbdev_test names the notebooks that failed
+# 2. the library's style: long lines and one-line compound statements (config: pyproject.toml's [tool.ruff])
+check "ruff check memory_video/ (tools/lint.py)" python tools/lint.py
+
+# 3. every notebook, two at a time; nbdev_test names the notebooks that failed
 mapfile -t nbs < <(python -c "from nbdev.doclinks import nbglob; from nbdev.config import get_config; [print(p.name) for p in sorted(nbglob(get_config().nbs_path, as_path=True))]")
 log=$(mktemp)
 start=$(date +%s)
@@ -32,7 +35,7 @@ for nb in "${nbs[@]}"; do
   else failed=$((failed + 1)); echo "FAIL $nb (nbdev_test did not finish)"; fi
 done
 
-# 3. the part of the docs build that runs without quarto (nbdev_proc_nbs's steps; it would try to sudo-install quarto)
+# 4. the part of the docs build that runs without quarto (nbdev_proc_nbs's steps; it would try to sudo-install quarto)
 docs() {
   rm -rf _proc; python tools/proc_docs.py || return 1
   if [ -n "$(git status --porcelain -- nbs)" ]; then echo "the docs pre-processing changed nbs/ (nbdev.yml or sidebar.yml out of date):"; git status --porcelain -- nbs; return 1; fi
