@@ -18,6 +18,7 @@ def load_old_dit(rev: str) -> types.ModuleType:
     path.write_text(src.replace('from .checkpoint import', 'from memory_video.checkpoint import'))
     spec = importlib.util.spec_from_file_location('memory_video_before.dit', path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
 
