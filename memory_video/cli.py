@@ -402,13 +402,42 @@ def _add_train(sub):
     )
 
 
+def _add_train_all(sub):
+    from memory_video.training import train_all
+
+    t = sub.add_parser(
+        'train-all', help='render, cache and train every memory variant side by side (resumable: run it again)'
+    )
+    t.add_argument('--size', default=_default(train_all, 'size'), help="model size: 'tiny', 'small' or 'base'")
+    t.add_argument('--variants', nargs='*', default=None, help='variants to train (default: all six)')
+    t.add_argument('--root', default=_default(train_all, 'root'), help='runs go to <root>/<size>_<variant>')
+    t.add_argument('--max-steps', type=int, default=None, help="steps per run (default: the config's)")
+    t.add_argument('--max-time', default=None, help="wall-time limit per call, DD:HH:MM:SS (Lightning's format)")
+    t.set_defaults(fn=_cmd_train_all)
+
+
+def _cmd_train_all(a) -> int:
+    from memory_video.training import train_all
+
+    if a.max_steps is not None and a.max_steps < 1:
+        raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
+    runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
+    failed = [v for v, r in runs.items() if r is None]
+    for v, r in runs.items():
+        if r is not None:
+            print(f"{a.size}_{v}: {r['steps']} steps, val loss {r['metrics'].get('val/loss', float('nan')):.4f}")
+    if failed:
+        raise ValueError(f"runs failed: {failed}; see <root>/{a.size}_<variant>/train.log")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     "The `memory_video` command-line parser; each option's default is the one of the function it feeds."
     p = argparse.ArgumentParser(
         prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
     )
     sub = p.add_subparsers(dest='command', metavar='<command>')
-    for add in (_add_bench, _add_render, _add_train_vae, _add_train, _add_scores, _add_demo):
+    for add in (_add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_scores, _add_demo):
         add(sub)
     return p
 
