@@ -7,7 +7,7 @@ out=${1:?OUT_DIR}; steps=${2:-2000}; limit=${3:-00:00:05:00}
 source tools/device_env.sh
 export PYTHONPATH=/tmp/site:$PWD
 t0=$(date +%s)
-python -c "import sys; from memory_video.cli import main; sys.exit(main(sys.argv[1:]))" render --config small --out data/worlds --quiet
+python -c "import sys; from memory_video.cli import main; sys.exit(main(sys.argv[1:]))" render --config small --out data/worlds --quiet --results "$out"
 t1=$(date +%s)
 python - "$out" <<'PY'
 import json, sys, torch
@@ -23,6 +23,6 @@ t2=$(date +%s)
 python -c "from memory_video.training import train_all; train_all('small', max_steps=$steps, max_time='$limit')"
 t3=$(date +%s)
 echo "render $((t1 - t0)) s, vae table $((t2 - t1)) s, cache + training $((t3 - t2)) s, total $((t3 - t0)) s" | tee "$out/timing.txt"
-cp data/results/render_small.json "$out/" 2>/dev/null
+
 tar czf "$out/runs.tgz" runs/*/metrics.csv runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
 ls -la "$out"
