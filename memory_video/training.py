@@ -227,6 +227,9 @@ def _video_table(args) -> torch.Tensor:
     path, variant, seed = args
     from safetensors import safe_open
 
+    # one thread per worker: the pool is the parallelism
+    torch.set_num_threads(1)
+
     with safe_open(str(path), framework='pt') as f:
         starts, poses = f.get_tensor('starts'), f.get_tensor('poses').double()
         seg = int(f.metadata()['seg_frames'])
@@ -249,11 +252,14 @@ def context_tables(cache, names, variant: Variant, seed: int = 0, workers: int |
     folder = Path(cache) / 'contexts' / f'{variant.rule}_k{variant.k}_s{variant.stride}_seed{seed}'
     todo = [n for n in names if not (folder / f'{_key(n)}.safetensors').exists()]
     jobs = [(Path(cache) / f'{_key(n)}.safetensors', variant, seed) for n in todo]
-    # only retrieval rules cost enough to be worth a pool; fork (Linux), so plain scripts need no __main__ guard
+    # only retrieval rules cost enough to be worth a pool. Fork where it is safe (Linux, CUDA not yet initialised:
+    # plain scripts then need no __main__ guard); after CUDA is up, a forked child can hang in the OpenMP pool it
+    # inherits (seen on an H200 machine), so spawn fresh ones.
     slow = variant.rule not in ('first', 'first+random', 'recent', 'framepack', 'history')
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 16)
-    if slow and workers > 1 and len(jobs) > 1 and 'fork' in mp.get_all_start_methods():
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context('fork')) as pool:
+    fork = 'fork' in mp.get_all_start_methods() and not torch.cuda.is_initialized()
+    if slow and workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context('fork' if fork else 'spawn')) as pool:
             tables = list(pool.map(_video_table, jobs))
     else:
         tables = [_video_table(j) for j in jobs]
