@@ -19,7 +19,8 @@ __all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'CACHE_FORMAT', 'REVISIT_GAP', '
            'Variant', 'get_variant', 'context_indices', 'vae_by_position', 'encode_video', 'build_latent_cache',
            'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples', 'BatchStream', 'WorldDataModule',
            'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens', 'step_flops', 'peak_flops', 'ExportModel',
-           'config_text', 'write_configs', 'trainer_defaults', 'train', 'train_cli', 'train_all']
+           'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers', 'read_metrics', 'train', 'train_cli',
+           'train_all']
 
 # %% ../nbs/04_training_lightning.ipynb #4ab9a02b
 CAM_TRANSLATION_SCALE = 0.1
@@ -508,6 +509,8 @@ class WorldModel(L.LightningModule):
             )
         loss = self._loss(self._forward, batch, t, noise)
         self.log('train/loss', loss, prog_bar=True)
+        # the optimiser step this loss belongs to (Lightning's own `step` column can run one ahead after a resume)
+        self.log('train/step', float(self.global_step))
         return loss
 
     def on_train_batch_end(self, outputs, batch, batch_idx):
@@ -707,6 +710,36 @@ def trainer_defaults(root: str | None = None) -> dict:
     )
 
 
+def chunk_loggers(root) -> list:
+    """Loggers of one chunk of a run: CSV (and TensorBoard when installed) under `root/logs/chunk_NNN`, a new folder
+    per call, so a resumed run never overwrites the curves of the chunks before it (`read_metrics` joins them)."""
+    from lightning.pytorch.loggers import CSVLogger
+
+    logs = Path(root) / 'logs'
+    chunk = f"chunk_{len(list(logs.glob('chunk_*'))) if logs.exists() else 0:03d}"
+    out = [CSVLogger(root, name='logs', version=chunk)]
+    try:
+        import tensorboard  # noqa: F401
+        from lightning.pytorch.loggers import TensorBoardLogger
+
+        out.append(TensorBoardLogger(root, name='tensorboard', version=chunk))
+    except ImportError:
+        pass
+    return out
+
+
+def read_metrics(root) -> list[dict]:
+    "Every logged row of a run folder's chunks in step order, as `{'step': int, metric: float, ...}` (no empty fields)."
+    import csv
+
+    rows = []
+    for path in sorted((Path(root) / 'logs').glob('chunk_*/metrics.csv')):
+        with open(path) as f:
+            for r in csv.DictReader(f):
+                rows.append({k: int(v) if k in ('step', 'epoch') else float(v) for k, v in r.items() if v != ''})
+    return sorted(rows, key=lambda r: r['step'])
+
+
 def train(argv=None):
     """`memory_video train --config small_cam [--trainer.max_steps N ...]`: LightningCLI over `WorldModel` and
     `WorldDataModule`; resumes from the run folder's last checkpoint unless `--ckpt_path` says otherwise."""
@@ -725,10 +758,11 @@ def train(argv=None):
                 parser.link_arguments(f'model.{name}', f'data.{name}')
 
         def before_fit(self):
-            from lightning.pytorch.loggers import CSVLogger
-
-            root = self.trainer.default_root_dir
-            self.trainer.loggers = [CSVLogger(root, name='', version='')]
+            root = Path(self.trainer.default_root_dir)
+            self.trainer.loggers = chunk_loggers(root)
+            # checkpoints in one place for every chunk, so that `--ckpt_path last` finds the previous chunk's
+            for cb in self.trainer.checkpoint_callbacks:
+                cb.dirpath = str(root / 'checkpoints')
 
     return WorldCLI(
         WorldModel,
