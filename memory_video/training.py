@@ -130,7 +130,7 @@ def vae_by_position(
         out[str(n)] = (-10 * mse.log10()).mean(0).tolist()
     return out
 
-# %% ../nbs/04_training_lightning.ipynb #d3a0c68d
+# %% ../nbs/04_training_lightning.ipynb #7b4b8ca7
 CACHE_FORMAT = 'memory_video/latents-v1'
 
 
@@ -213,7 +213,7 @@ def _cache_meta(path: Path) -> dict | None:
         return None
     return {k: v for k, v in m.items() if k != 'captions'}
 
-# %% ../nbs/04_training_lightning.ipynb #a4cd457f
+# %% ../nbs/04_training_lightning.ipynb #8753e612
 def tiny_render_config():
     "A 4-video, 160-frame, 64x64 render (8x8 latents: the smallest that every variant, FramePack included, accepts)."
     from memory_video.datasets import RenderConfig
@@ -222,7 +222,7 @@ def tiny_render_config():
         'tiny64', n_videos=4, n_frames=160, width=64, height=64, chunk=64, covis_stride=4, covis_grid=8, val_every=4
     )
 
-# %% ../nbs/04_training_lightning.ipynb #00889f8c
+# %% ../nbs/04_training_lightning.ipynb #39fd1bd2
 def _video_table(args) -> torch.Tensor:
     "Context indices `(S, k)` of every cached clip of one video (a top-level function, so a process pool can run it)."
     path, variant, seed = args
@@ -268,7 +268,7 @@ def context_tables(cache, names, variant: Variant, seed: int = 0, workers: int |
         atomic_write(folder / f'{_key(n)}.safetensors', lambda tmp, t=t: save_file({'context': t}, str(tmp)))
     return {n: load_file(str(folder / f'{_key(n)}.safetensors'))['context'] for n in names}
 
-# %% ../nbs/04_training_lightning.ipynb #03691588
+# %% ../nbs/04_training_lightning.ipynb #f17692be
 class SegmentData:
     """The Algorithm-1 samples of a set of cached videos: every cached target clip, the context frames its variant's
     rule picks (one draw per sample, seeded by the sample), cameras relative to the clip's first frame, caption tokens.
@@ -334,7 +334,7 @@ class SegmentData:
             index=idx,
         )
 
-# %% ../nbs/04_training_lightning.ipynb #2f36fdc8
+# %% ../nbs/04_training_lightning.ipynb #9cf3da17
 REVISIT_GAP = 50
 
 
@@ -349,7 +349,7 @@ def revisit_samples(data: SegmentData, gap: int = REVISIT_GAP, min_overlap: floa
             out.append(i)
     return torch.tensor(out, dtype=torch.long)
 
-# %% ../nbs/04_training_lightning.ipynb #9f97179b
+# %% ../nbs/04_training_lightning.ipynb #fbfb59d2
 class BatchStream(torch.utils.data.IterableDataset):
     """Endless training batches of `SegmentData`: batch `n` of rank `r` is a pure function of (seed, n, r), so a run
     resumed at step `n` sees exactly the batches the uninterrupted run would have seen."""
@@ -369,7 +369,7 @@ class BatchStream(torch.utils.data.IterableDataset):
             yield self.data.batch(self.indices(n))
             n += 1
 
-# %% ../nbs/04_training_lightning.ipynb #644a7fc7
+# %% ../nbs/04_training_lightning.ipynb #9f703e90
 class WorldDataModule(L.LightningDataModule):
     """Algorithm-1 samples from a rendered dataset (or the Context-as-Memory layout) through a latent cache: the VAE
     runs once per video (`prepare_data`, rank 0), training only gathers cached latents. Held-out videos (the dataset's
@@ -454,7 +454,7 @@ class WorldDataModule(L.LightningDataModule):
     def val_dataloader(self):
         return [torch.utils.data.DataLoader(b, batch_size=None) for b in self.val_batch_list if len(b)]
 
-# %% ../nbs/04_training_lightning.ipynb #d51b5e93
+# %% ../nbs/04_training_lightning.ipynb #8a72dc5e
 class WorldModel(L.LightningModule):
     """One world model of any memory variant (`variant` in `VARIANTS`) and size (`size` in `DIT_CONFIGS`):
     rectified-flow training of a `MemoryDiT` on Algorithm-1 samples, with an EMA of the weights (used by validation
@@ -532,7 +532,7 @@ class WorldModel(L.LightningModule):
         warm = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, self.hparams.warmup)))
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=warm, interval='step'))
 
-# %% ../nbs/04_training_lightning.ipynb #566abca5
+# %% ../nbs/04_training_lightning.ipynb #0d4c4a63
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 
@@ -556,7 +556,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
                 f"{path}: not a readable training checkpoint ({type(e).__name__}: {e}); delete it to start over"
             ) from None
 
-# %% ../nbs/04_training_lightning.ipynb #541da763
+# %% ../nbs/04_training_lightning.ipynb #ef07f3c9
 class Throughput(L.Callback):
     """Logs tokens/s and model FLOPs utilisation (MFU) every `every` steps, from wall time between logs (one host sync
     per log, none per step) and the FLOPs of one training step counted once (forward x 3)."""
@@ -611,7 +611,7 @@ def peak_flops(device) -> float | None:
     name = torch.cuda.get_device_name(device)
     return next((v * 1e12 for key, v in PEAK_BF16_TFLOPS.items() if key in name), None)
 
-# %% ../nbs/04_training_lightning.ipynb #b98f8c1b
+# %% ../nbs/04_training_lightning.ipynb #18a17a1b
 class ExportModel(L.Callback):
     """At the end of fitting (rank 0): the EMA weights as a `save_dit` safetensors file and a run summary JSON (steps,
     samples, losses, tokens/s, MFU, device, commit) in the run folder."""
@@ -641,7 +641,7 @@ class ExportModel(L.Callback):
         )
         atomic_write(Path(trainer.default_root_dir) / 'summary.json', json.dumps(summary, indent=1) + '\n')
 
-# %% ../nbs/04_training_lightning.ipynb #a39e048a
+# %% ../nbs/04_training_lightning.ipynb #f3745560
 SIZES_DATA = {
     'tiny': dict(data='data/worlds/tiny', cache='data/cache/tiny', batch_size=8, val_batches=1),
     'small': dict(data='data/worlds/small', cache='data/cache/small', batch_size=256, val_batches=4),
@@ -679,7 +679,7 @@ def write_configs(folder) -> list:
     "Write every shipped config into `folder` (the package's `configs/`); returns their paths."
     return [atomic_write(Path(folder) / f'{s}_{v}.yaml', config_text(v, s)) for s in SIZES_DATA for v in VARIANTS]
 
-# %% ../nbs/04_training_lightning.ipynb #da3dfafd
+# %% ../nbs/04_training_lightning.ipynb #4bc313e1
 def _config_path(name: str) -> str:
     "A config file, or the name of one shipped in the package (`small_cam`, `tiny_first`, ...)."
     import memory_video
@@ -772,14 +772,14 @@ def train(argv=None):
         save_config_kwargs=dict(overwrite=True),
     )
 
-# %% ../nbs/04_training_lightning.ipynb #e7e6274f
+# %% ../nbs/04_training_lightning.ipynb #9897c004
 def train_cli(argv=None) -> int:
     "The `train` command: fit, then write `last.ckpt` for the next chunk (also when `max_time` stopped the run)."
     cli = train(argv)
     cli.trainer.save_checkpoint(Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt')
     return 0
 
-# %% ../nbs/04_training_lightning.ipynb #f8ff9ed6
+# %% ../nbs/04_training_lightning.ipynb #9d079c19
 def train_all(
     size: str = 'small',
     variants=None,
@@ -789,11 +789,13 @@ def train_all(
     max_steps: int | None = None,
     max_time: str | None = None,
     extra=(),
+    prepare_only: bool = False,
 ) -> dict:
     """Everything from nothing, by one call: render the dataset if it is missing, cache latents and every variant's
     contexts once, then train the variants side by side, one process each, spread over the visible GPUs (small models
     leave an H200 mostly idle). Each run resumes from its folder, so calling this again continues every run.
-    `max_time` is Lightning's `DD:HH:MM:SS`. Returns each run's summary (None for a run that failed; see its log)."""
+    `max_time` is Lightning's `DD:HH:MM:SS`; `prepare_only` stops after the cache. Returns each run's summary (None
+    for a run that failed; see its `train.log`)."""
     import os, subprocess, sys
     from memory_video.datasets import render_dataset
 
@@ -805,6 +807,8 @@ def train_all(
         render_dataset(Path(data).name, root=Path(data).parent)
     for v in variants:
         WorldDataModule(data, cache, variant=v, size=size).prepare_data()
+    if prepare_only:
+        return {}
     runner = 'import sys; from memory_video.cli import main; sys.exit(main(sys.argv[1:]))'
     n_gpu = torch.cuda.device_count()
     procs = {}
