@@ -4,7 +4,7 @@
 
 # %% ../nbs/90_bench.ipynb #17cfd4f4
 from __future__ import annotations
-import json, math, os, platform, statistics, subprocess, sys, tempfile, time
+import json, math, operator, os, platform, statistics, subprocess, sys, tempfile, time
 import numpy as np
 from contextlib import nullcontext
 from dataclasses import replace
@@ -15,13 +15,69 @@ from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agre
 from .checkpoint import atomic_write
 
 # %% auto #0
-__all__ = ['PEAK_BF16_TFLOPS', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call', 'autocast',
+__all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call', 'autocast',
            'fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results', 'plot_results',
            'bench_render', 'format_render_bench', 'bench_vae', 'format_vae_bench', 'bench_memory',
            'format_memory_bench', 'bench_structured_attention', 'format_attention_bench', 'bench_mfu',
            'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
+def _count(v, name: str, lo: int = 1) -> int:
+    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        n = operator.index(v)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
+    if n < lo:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
+    return n
+
+
+def _counts(values, name: str, lo: int = 1) -> tuple:
+    "A non-empty sequence of integers >= `lo` (e.g. sizes), as a tuple, or a `ValueError` naming `name`."
+    if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
+        raise ValueError(f"{name}: expected a sequence of integers >= {lo}, got {values!r}")
+    out = tuple(_count(v, name, lo) for v in values)
+    if not out:
+        raise ValueError(f"{name}: expected at least one value, got none")
+    return out
+
+
+def _positive(v, name: str) -> float:
+    "A finite number > 0."
+    try:
+        f = math.nan if isinstance(v, (str, bool)) else float(v)
+    except (TypeError, ValueError):
+        f = math.nan
+    if not (math.isfinite(f) and f > 0):
+        raise ValueError(f"{name}: expected a finite number > 0, got {v!r}")
+    return f
+
+
+def check_device(device) -> torch.device:
+    """`device` as a `torch.device` a benchmark can run on: 'cpu', or 'cuda' / 'cuda:N' where CUDA is available; a
+    `ValueError` naming the device otherwise."""
+    try:
+        d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device: unknown device {device!r}; expected 'cpu', 'cuda' or 'cuda:N'") from None
+    if d.type not in ('cpu', 'cuda'):
+        raise ValueError(f"device: {device!r} is not benchmarked; expected 'cpu', 'cuda' or 'cuda:N'")
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device: {device!r} asked for, but CUDA is not available on this machine")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ValueError(f"device: {device!r}, but this machine has {torch.cuda.device_count()} CUDA device(s)")
+    return d
+
+
+def _say(progress: bool, msg: str):
+    "A progress line on stderr, at once (the result's table goes to stdout)."
+    if progress:
+        print(msg, file=sys.stderr, flush=True)
+
+
 def _git(*args, env: dict | None = None) -> str | None:
     "Output of a git command in the current directory, or None."
     try:
@@ -43,7 +99,7 @@ def worktree_id() -> str | None:
 
 def device_name(device: str | torch.device = 'cpu') -> str:
     "A human description of `device`: the GPU's name, or the CPU model and the threads torch uses."
-    d = torch.device(device)
+    d = check_device(device)
     if d.type == 'cuda':
         return torch.cuda.get_device_name(d)
     cpu = platform.processor() or platform.machine()
@@ -85,7 +141,11 @@ def time_call(
     fn, device: str | torch.device = 'cpu', repeats: int = 10, warmup: int = 2, max_seconds: float = 20.0
 ) -> float:
     "Median wall time of `fn()` in ms, after `warmup` calls, synchronising CUDA; stops early past `max_seconds`."
-    cuda = torch.device(device).type == 'cuda'
+    if not callable(fn):
+        raise ValueError(f"fn: expected a callable, got {type(fn).__name__}")
+    repeats, warmup = _count(repeats, 'repeats'), _count(warmup, 'warmup', 0)
+    max_seconds = _positive(max_seconds, 'max_seconds')
+    cuda = check_device(device).type == 'cuda'
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     for _ in range(warmup):
         fn()
@@ -145,31 +205,42 @@ def _random_memory(n: int, side: float, device, dtype, seed: int = 0) -> torch.T
 
 
 def bench_geometry(
-    device: str = 'cpu', sizes=(10**3, 10**4, 10**5, 10**6), dtype=torch.float32, repeats: int = 10, loop_n: int = 10**3
+    device: str = 'cpu',
+    sizes=(10**3, 10**4, 10**5, 10**6),
+    dtype=torch.float32,
+    repeats: int = 10,
+    loop_n: int = 10**3,
+    progress: bool = True,
 ) -> dict:
-    """Milliseconds to score one target against N memory cameras with the 4-ray rule and the exact overlap area,
-    plus the Python-loop baseline."""
-    dev = torch.device(device)
+    """Milliseconds to score one target against N memory cameras (each of `sizes`) with the 4-ray rule and the exact
+    overlap area, plus the Python-loop baseline at `loop_n` cameras (the vectorised rules are timed at `loop_n` too if
+    it is not one of `sizes`); progress lines on stderr as it goes, unless `progress` is False."""
+    dev = check_device(device)
+    sizes, repeats, loop_n = _counts(sizes, 'sizes'), _count(repeats, 'repeats'), _count(loop_n, 'loop_n')
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"dtype: expected a floating torch dtype, got {dtype!r}")
     tgt = torch.tensor([0.0, 0.0, 0.3], device=dev, dtype=dtype)
-    rows = []
-    for n in sizes:
-        for layout, side in (('near', 20.0), ('spread', 200.0)):
-            mem = _random_memory(n, side, dev, dtype)
-            rows.append(
-                dict(
-                    n=n,
-                    layout=layout,
-                    ms_4ray=time_call(lambda: fov_overlap_4ray(tgt, mem), dev, repeats),
-                    ms_area=time_call(lambda: fov_overlap_area(tgt, mem), dev, repeats),
-                )
-            )
+
+    def measure(n: int, layout: str, side: float) -> dict:
+        mem = _random_memory(n, side, dev, dtype)
+        r = dict(
+            n=n,
+            layout=layout,
+            ms_4ray=time_call(lambda: fov_overlap_4ray(tgt, mem), dev, repeats),
+            ms_area=time_call(lambda: fov_overlap_area(tgt, mem), dev, repeats),
+        )
+        _say(progress, f"bench geometry: N={n:,} {layout}: 4-ray {r['ms_4ray']:.3f} ms, area {r['ms_area']:.3f} ms")
+        return r
+
+    rows = [measure(n, layout, side) for n in sizes for layout, side in (('near', 20.0), ('spread', 200.0))]
+    base = next((r for r in rows if r['n'] == loop_n and r['layout'] == 'near'), None) or measure(loop_n, 'near', 20.0)
     mem = _random_memory(loop_n, 20.0, 'cpu', torch.float64)
     t_cpu, m_list = tgt.double().cpu().tolist(), mem.tolist()
     loop_4ray = time_call(lambda: fov_overlap_4ray_loop(t_cpu, m_list), 'cpu', repeats=3, warmup=1)
     loop_area = time_call(
         lambda: [fov_overlap_area(tgt.cpu().double(), m[None]) for m in mem], 'cpu', repeats=1, warmup=0
     )
-    at = lambda layout: next(r for r in rows if r['n'] == loop_n and r['layout'] == layout)
+    _say(progress, f"bench geometry: Python loop at N={loop_n:,}: 4-ray {loop_4ray:.1f} ms, area {loop_area:.1f} ms")
     return dict(
         device=device_name(dev),
         dtype=str(dtype).replace('torch.', ''),
@@ -178,8 +249,8 @@ def bench_geometry(
             n=loop_n,
             ms_4ray=loop_4ray,
             ms_area=loop_area,
-            speedup_4ray=loop_4ray / at('near')['ms_4ray'],
-            speedup_area=loop_area / at('near')['ms_area'],
+            speedup_4ray=loop_4ray / base['ms_4ray'],
+            speedup_area=loop_area / base['ms_area'],
         ),
         agreement=fov_agreement(),
     )
@@ -309,9 +380,19 @@ def plot_results(name: str, root=None, ax=None):
 
 
 # %% ../nbs/90_bench.ipynb #9a637bdc
-def bench_render(sizes=((64, 64), (128, 128)), n_frames: int = 2000, chunk: int = 256, write_threads: int = 2) -> dict:
+def bench_render(
+    sizes=((64, 64), (128, 128)), n_frames: int = 2000, chunk: int = 256, write_threads: int = 2, progress: bool = True
+) -> dict:
     """Frames/s of `WorldRenderer` (RGB + depth) alone and with chunked compressed writing, and bytes per frame, at each
-    `(width, height)`."""
+    `(width, height)`; progress lines on stderr unless `progress` is False."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, '__iter__'):
+        raise ValueError(f"sizes: expected (width, height) pairs, got {sizes!r}")
+    sizes = [tuple(s) if hasattr(s, '__iter__') else s for s in sizes]
+    if not sizes or not all(isinstance(s, tuple) and len(s) == 2 for s in sizes):
+        raise ValueError(f"sizes: expected a non-empty list of (width, height) pairs, got {sizes!r}")
+    sizes = [(_count(w, 'sizes (width)', 8), _count(h, 'sizes (height)', 8)) for w, h in sizes]
+    n_frames, chunk = _count(n_frames, 'n_frames'), _count(chunk, 'chunk')
+    write_threads = _count(write_threads, 'write_threads')
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
     from memory_video.worlds import make_world, WorldRenderer
@@ -353,6 +434,8 @@ def bench_render(sizes=((64, 64), (128, 128)), n_frames: int = 2000, chunk: int 
                 bytes_per_frame=nbytes / n_frames,
             )
         )
+        r = rows[-1]
+        _say(progress, f"bench render: {w}x{h}: {r['fps_render']:.0f} fps, {r['fps_with_writing']:.0f} with writing")
     return dict(device=device_name('cpu') if not torch.cuda.is_available() else torch.cuda.get_device_name(), rows=rows)
 
 
@@ -370,13 +453,27 @@ def format_render_bench(res: dict) -> str:
 # %% ../nbs/90_bench.ipynb #d76e45b2
 @torch.no_grad()
 def bench_vae(
-    device: str = 'cpu', config: str = 'small', batch: int = 8, clip_len: int = 17, size: int = 64, repeats: int = 5
+    device: str = 'cpu',
+    config: str = 'small',
+    batch: int = 8,
+    clip_len: int = 17,
+    size: int = 64,
+    repeats: int = 5,
+    progress: bool = True,
 ) -> dict:
-    "Encode and decode frames/s of the causal VAE on `device`."
-    from memory_video.vae import CausalVAE, VAE_CONFIGS
+    "Encode and decode frames/s of the causal VAE on `device`; progress lines on stderr unless `progress` is False."
+    from memory_video.vae import CausalVAE, vae_config
 
-    dev = torch.device(device)
-    vae = CausalVAE(VAE_CONFIGS[config]).to(dev).eval()
+    dev = check_device(device)
+    cfg = vae_config(config)
+    batch, clip_len = _count(batch, 'batch'), _count(clip_len, 'clip_len')
+    size, repeats = _count(size, 'size'), _count(repeats, 'repeats')
+    if (clip_len - 1) % cfg.time_factor:
+        raise ValueError(f"clip_len: expected 1 + {cfg.time_factor}n frames (1, 5, 9, ...), got {clip_len}")
+    if size % cfg.space_factor:
+        raise ValueError(f"size: expected a multiple of the VAE's spatial factor {cfg.space_factor}, got {size}")
+    _say(progress, f"bench vae: {cfg.name}, {batch} x {clip_len} frames at {size}x{size} on {dev}")
+    vae = CausalVAE(cfg).to(dev).eval()
     x = torch.rand(batch, 3, clip_len, size, size, device=dev) * 2 - 1
     with autocast(dev):
         z = vae.encode(x)
@@ -404,6 +501,21 @@ def format_vae_bench(res: dict) -> str:
 
 
 # %% ../nbs/90_bench.ipynb #de0a40ef
+def _check_dit_args(device, config: str, size: int, counts: dict) -> torch.device:
+    "The device of a DiT benchmark, after checking its config name, latent `size` and `counts` (each >= 1)."
+    from memory_video.dit import DIT_CONFIGS
+
+    dev = check_device(device)
+    if config not in DIT_CONFIGS:
+        raise ValueError(f"config: unknown DiT config {config!r}; expected one of {list(DIT_CONFIGS)}")
+    for name, v in counts.items():
+        _count(v, name)
+    patch = DIT_CONFIGS[config].patch
+    if _count(size, 'size') % patch:
+        raise ValueError(f"size: expected latents a multiple of the patch size {patch}, got {size}")
+    return dev
+
+
 def bench_memory(
     device: str = 'cpu',
     config: str = 'small',
@@ -412,12 +524,14 @@ def bench_memory(
     T: int = 5,
     size: int = 8,
     repeats: int = 3,
+    progress: bool = True,
 ) -> dict:
     """Seconds per sampled segment and frames/s vs context size k, for 'cam' and 'memlearner' (cached and uncached),
-    bf16 on GPU."""
+    bf16 on GPU; progress lines on stderr unless `progress` is False."""
     from memory_video.dit import MemoryDiT, DIT_CONFIGS, sample, tokenize
 
-    dev = torch.device(device)
+    dev = _check_dit_args(device, config, size, dict(steps=steps, T=T, repeats=repeats))
+    ks = _counts(ks, 'ks')
     rows = []
     for mem in ('cam', 'memlearner'):
         model = MemoryDiT(replace(DIT_CONFIGS[config], memory=mem)).to(dev).eval()
@@ -437,6 +551,8 @@ def bench_memory(
                 rows.append(
                     dict(memory=mem, cache=cache, k=k, seconds_per_segment=ms / 1e3, fps=(1 + 4 * (T - 1)) / (ms / 1e3))
                 )
+                name = f"{mem}{' cached' if cache else ''}"
+                _say(progress, f"bench memory: {config} {name} k={k}: {rows[-1]['fps']:.1f} fps")
     return dict(
         device=device_name(dev),
         config=config,
@@ -489,6 +605,18 @@ def _steady_ms(fn, min_run_time: float) -> float:
     return timer.blocked_autorange(min_run_time=min_run_time).median * 1e3
 
 
+def _attention_args(heads, head_dim, batch, repeats, n_c, n_q, n_p, kernel, min_run_time) -> tuple:
+    "`bench_structured_attention`'s sizes, checked (a `ValueError` naming the argument): token counts and run time."
+    for name, v in dict(heads=heads, head_dim=head_dim, batch=batch, repeats=repeats).items():
+        _count(v, name)
+    n_c, n_q, n_p = _count(n_c, 'n_c', 0), _count(n_q, 'n_q', 0), _count(n_p, 'n_p', 0)
+    if n_c + n_q + n_p == 0:
+        raise ValueError("n_c, n_q, n_p: expected at least one token, got none")
+    if kernel not in (None, 'cudnn', 'flash', 'cpu', 'sdpa'):
+        raise ValueError(f"kernel: expected None, 'cudnn', 'flash', 'cpu' or 'sdpa', got {kernel!r}")
+    return n_c, n_q, n_p, _positive(min_run_time, 'min_run_time')
+
+
 def bench_structured_attention(
     device: str = 'cpu',
     heads: int = 12,
@@ -500,6 +628,7 @@ def bench_structured_attention(
     repeats: int = 20,
     kernel: str | None = None,
     min_run_time: float = 1.0,
+    progress: bool = True,
 ) -> dict:
     """Forward+backward ms of `memlearner_attention` (C->C, Q->C+Q, P->Q+P) vs one dense attention over the same C+Q+P
     tokens.
@@ -514,7 +643,8 @@ def bench_structured_attention(
     from torch.nn.attention import sdpa_kernel, SDPBackend
     from memory_video.dit import memlearner_attention
 
-    dev = torch.device(device)
+    dev = check_device(device)
+    n_c, n_q, n_p, min_run_time = _attention_args(heads, head_dim, batch, repeats, n_c, n_q, n_p, kernel, min_run_time)
     dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
     n = n_c + n_q + n_p
     qkv = torch.randn(batch, n, 3, heads, head_dim, device=dev, dtype=dt, requires_grad=True)
@@ -525,6 +655,7 @@ def bench_structured_attention(
     with torch.enable_grad():
         ts_sync, td_sync = time_call(structured, dev, repeats), time_call(dense, dev, repeats)
         ts, td = _steady_ms(structured, min_run_time), _steady_ms(dense, min_run_time)
+    _say(progress, f"bench attention: batch {batch}, {kernel or 'default'} kernels: {ts:.2f} ms vs dense {td:.2f} ms")
     flop_ratio = n * n / (n_c * n_c + n_q * (n_c + n_q) + n_p * (n_q + n_p))
     return dict(
         device=device_name(dev),
@@ -566,13 +697,16 @@ def bench_mfu(
     size: int = 32,
     repeats: int = 10,
     compile: bool = False,
+    progress: bool = True,
 ) -> dict:
     """Training-step time, TFLOP/s and MFU (bf16) of the DiT (CaM memory) at `T` predicted + `k` context latent frames
     of `size`x`size`."""
     from torch.utils.flop_counter import FlopCounterMode
     from memory_video.dit import MemoryDiT, DIT_CONFIGS, flow_matching_loss, tokenize
 
-    dev = torch.device(device)
+    dev = _check_dit_args(device, config, size, dict(batch=batch, T=T, repeats=repeats))
+    k = _count(k, 'k', 0)
+    _say(progress, f"bench mfu: {config}, batch {batch}, {T} + {k} latent frames of {size}x{size} on {dev}")
     model = MemoryDiT(replace(DIT_CONFIGS[config], memory='cam')).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=dev.type == 'cuda')
     C = model.cfg.latent
@@ -627,11 +761,19 @@ def bench_retrieval(
     k: int = 20,
     repeats: int = 10,
     strategies=('recent', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far'),
+    progress: bool = True,
 ) -> dict:
-    "Milliseconds per `retrieve` call vs bank size on `device` (on CUDA, the FOV strategies eager and compiled)."
-    from memory_video.retrieval import MemoryBank, retrieve
+    """Milliseconds per `retrieve` call vs bank size on `device` (on CUDA, the FOV strategies eager and compiled);
+    progress lines on stderr unless `progress` is False."""
+    from memory_video.retrieval import MemoryBank, retrieve, STRATEGIES
 
-    dev = torch.device(device)
+    dev = check_device(device)
+    sizes, k, repeats = _counts(sizes, 'sizes'), _count(k, 'k'), _count(repeats, 'repeats')
+    strategies = (strategies,) if isinstance(strategies, str) else tuple(strategies)
+    unknown = [s for s in strategies if s not in STRATEGIES or s == 'oracle']
+    if unknown or not strategies:
+        valid = [s for s in STRATEGIES if s != 'oracle']
+        raise ValueError(f"strategies: unknown {unknown or 'none given'}; expected some of {valid}")
     rows = []
     for n in sizes:
         s = torch.arange(n + 5, dtype=torch.float64)  # a Lissajous tour of a 40 x 30 m area: it keeps coming back
@@ -648,6 +790,7 @@ def bench_retrieval(
                 ms = time_call(lambda: retrieve(s, bank, target, k, **kw), dev, repeats, warmup=3)
                 picked = len(retrieve(s, bank, target, k, **kw))
                 rows.append(dict(n=n, strategy=s, compiled=fused, ms=ms, picked=picked))
+                _say(progress, f"bench retrieval: N={n:,} {s}{' compiled' if fused else ''}: {ms:.2f} ms")
     return dict(device=device_name(dev), k=k, rows=rows)
 
 

@@ -63,6 +63,8 @@ def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict,
     path = Path(path)
     if not path.exists():
         raise ValueError(f"{path}: no such checkpoint")
+    if path.is_dir():
+        raise ValueError(f"{path}: a folder; expected a checkpoint file")
     try:
         with safe_open(str(path), framework='pt') as f:
             meta = f.metadata() or {}
@@ -71,13 +73,7 @@ def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict,
         raise ValueError(f"{path}: not a readable safetensors checkpoint ({type(e).__name__}: {e})") from None
     if meta.get('format') != format:
         raise ValueError(f"{path}: format {meta.get('format')!r}, expected {format!r}")
-    d = json.loads(meta['config'])
-    d = {
-        f.name: (tuple(d[f.name]) if isinstance(d.get(f.name), list) else d[f.name])
-        for f in fields(config_cls)
-        if f.name in d
-    }
-    cfg = config_cls(**d)
+    cfg = _config_from_meta(path, meta, config_cls)
     if expected is not None and expected != cfg:
         diff = {
             k: (getattr(cfg, k), getattr(expected, k)) for k in asdict(cfg) if getattr(cfg, k) != getattr(expected, k)
@@ -89,8 +85,44 @@ def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict,
     return (
         {k: v.float() if v.is_floating_point() else v for k, v in sd.items()},
         cfg,
-        json.loads(meta.get('extra', '{}')),
+        _json_object(path, meta.get('extra', '{}'), 'extra'),
     )
+
+
+def _json_object(path, text, what: str) -> dict:
+    "The JSON object `text` of a checkpoint's metadata entry `what`, or a `ValueError` naming `path`."
+    try:
+        d = json.loads(text)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: its {what} metadata is not JSON ({e}); the file is damaged") from None
+    if not isinstance(d, dict):
+        raise ValueError(f"{path}: its {what} metadata is {type(d).__name__}, expected a JSON object")
+    return d
+
+
+def _config_from_meta(path, meta: dict, config_cls):
+    """The dataclass `config_cls` of a checkpoint's metadata: each stored field must have the type of the field's
+    default (a list stands for a tuple); fields the file lacks take their defaults."""
+    if 'config' not in meta:
+        raise ValueError(f"{path}: no config in its metadata; not a checkpoint written by `save_checkpoint`")
+    d = _json_object(path, meta['config'], 'config')
+    kw = {}
+    for f in fields(config_cls):
+        if f.name not in d:
+            continue
+        v = tuple(d[f.name]) if isinstance(d[f.name], list) else d[f.name]
+        default = getattr(config_cls, f.name, None)
+        expected = type(default) if default is not None else None
+        ok = (
+            expected is None
+            or (expected is float and isinstance(v, (int, float)) and not isinstance(v, bool))
+            or (expected is int and isinstance(v, int) and not isinstance(v, bool))
+            or (expected not in (int, float) and isinstance(v, expected))
+        )
+        if not ok:
+            raise ValueError(f"{path}: config field {f.name} = {v!r}, expected type {expected.__name__}")
+        kw[f.name] = v
+    return config_cls(**kw)
 
 
 def load_state(model: torch.nn.Module, sd: dict, path) -> torch.nn.Module:

@@ -5,6 +5,7 @@
 # %% ../nbs/02_dit_context.ipynb #89bc878f
 from __future__ import annotations
 import math
+import operator
 import re
 import zlib
 from dataclasses import dataclass, replace
@@ -24,7 +25,8 @@ __all__ = ['DIT_CONFIGS', 'FRAMEPACK_SCHEDULE', 'MEMORIES', 'DIT_FORMAT', 'rope_
 def rope_freqs(head_dim: int, base: float = 10000.0) -> torch.Tensor:
     "Inverse frequencies for the three thirds of a head `(3, head_dim // 6)`."
     n = head_dim // 6
-    return (1.0 / base ** (torch.arange(n, dtype=torch.float32) / n)).expand(3, n)
+    # a real (3, n) tensor, not an expanded view: DDP broadcasts buffers and refuses overlapping memory
+    return (1.0 / base ** (torch.arange(n, dtype=torch.float32) / n)).repeat(3, 1)
 
 
 def rope_angles(pos: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
@@ -235,34 +237,6 @@ def _gather_segments(pieces, bounds, like) -> torch.Tensor:
     return out
 
 # %% ../nbs/02_dit_context.ipynb #c730c95c
-def memlearner_attention(q, k, v, n_c: int, n_q: int, kernel: str | None = None) -> torch.Tensor:
-    """MemLearner's attention over tokens ordered `[C, Q, P]`: q, k, v `(B, heads, N, hd)` -> `(B, heads, N, hd)`;
-    C reads C, Q reads C + Q, P reads Q + P.
-
-    `kernel`: None picks cuDNN on CUDA in bf16/fp16, PyTorch's flash kernel on the CPU, and 'sdpa' (three plain calls)
-    otherwise."""
-    N = q.shape[2]
-    if q.ndim != 4 or k.shape != q.shape or v.shape != q.shape:
-        shapes = f"{tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}"
-        raise ValueError(f"q, k, v: expected equal shapes (B, heads, N, hd), got {shapes}")
-    if not (0 <= n_c and 0 <= n_q and n_c + n_q <= N):
-        raise ValueError(f"n_c, n_q: expected n_c, n_q >= 0 and n_c + n_q <= N = {N}, got {n_c}, {n_q}")
-    if kernel is None:
-        half = q.dtype in (torch.bfloat16, torch.float16)
-        kernel = ('cudnn' if half and torch.backends.cuda.cudnn_sdp_enabled() else 'sdpa') if q.is_cuda else 'cpu'
-    if kernel not in ('cudnn', 'flash', 'cpu', 'sdpa'):
-        raise ValueError(f"kernel: expected 'cudnn', 'flash', 'cpu' or 'sdpa', got {kernel!r}")
-    if kernel != 'sdpa':
-        return _StructuredAttention.apply(q, k, v, n_c, n_q, kernel)
-    C = n_c
-    CQ = n_c + n_q
-    sdpa = F.scaled_dot_product_attention
-    c_reads_c = sdpa(q[:, :, :C], k[:, :, :C], v[:, :, :C])
-    q_reads_cq = sdpa(q[:, :, C:CQ], k[:, :, :CQ], v[:, :, :CQ])
-    p_reads_qp = sdpa(q[:, :, CQ:], k[:, :, C:], v[:, :, C:])
-    return torch.cat([c_reads_c, q_reads_cq, p_reads_qp], 2)
-
-# %% ../nbs/02_dit_context.ipynb #eafae1e6
 def memlearner_attention(q, k, v, n_c: int, n_q: int, kernel: str | None = None) -> torch.Tensor:
     """MemLearner's attention over tokens ordered `[C, Q, P]`: q, k, v `(B, heads, N, hd)` -> `(B, heads, N, hd)`;
     C reads C, Q reads C + Q, P reads Q + P.
@@ -514,6 +488,10 @@ class MemoryDiT(nn.Module):
         super().__init__()
         if cfg.memory not in MEMORIES:
             raise ValueError(f"memory: expected 'cam', 'memlearner' or 'framepack', got {cfg.memory!r}")
+        if cfg.heads < 1 or cfg.dim % cfg.heads:
+            raise ValueError(f"heads: {cfg.heads} heads do not divide dim = {cfg.dim}")
+        if cfg.patch < 1 or cfg.depth < 1 or cfg.latent < 1:
+            raise ValueError(f"cfg: expected patch, depth and latent >= 1, got {cfg.patch}, {cfg.depth}, {cfg.latent}")
         self.cfg = cfg
         D = cfg.dim
         p = cfg.patch
@@ -627,6 +605,10 @@ def _n_ctx(context) -> int:
 def check_shapes(self: MemoryDiT, x, cams, context=None, context_cams=None, text=None):
     "Raise `ValueError` unless the inputs of `forward` have the shapes it needs (Python integers only: no device sync)."
     self._check_latents(x, 'x', cams)
+    if x.shape[0] < 1 or x.shape[2] < 1:
+        raise ValueError(f"x: expected at least one sample and one latent frame, got shape {tuple(x.shape)}")
+    if context is not None and context_cams is None:
+        raise ValueError(f"context_cams: None, but the context needs cameras (B, k, {self.cfg.cam_dim})")
     if _n_ctx(context):
         if context.shape[0] != x.shape[0] or context.shape[-2:] != x.shape[-2:]:
             raise ValueError(
@@ -635,13 +617,21 @@ def check_shapes(self: MemoryDiT, x, cams, context=None, context_cams=None, text
         self._check_latents(context, 'context', context_cams)
     if text is not None and (text.ndim != 2 or text.shape[0] != x.shape[0] or text.shape[1] > self.cfg.text_len):
         raise ValueError(f"text: expected token ids ({x.shape[0]}, L <= {self.cfg.text_len}), got {tuple(text.shape)}")
+    if text is not None and (text.is_floating_point() or text.dtype == torch.bool):
+        raise ValueError(f"text: expected integer token ids, got dtype {text.dtype}")
 
 
 @patch
 def _check_latents(self: MemoryDiT, x, name: str, cams):
     "Shapes of latents `(B, latent, T, h, w)` and their cameras `(B, T, 12)`."
+    if not isinstance(x, torch.Tensor) or not isinstance(cams, torch.Tensor):
+        kinds = f"{type(x).__name__}, {type(cams).__name__}"
+        raise ValueError(f"{name}: expected latents and cameras as tensors, got {kinds}")
     if x.ndim != 5 or x.shape[1] != self.cfg.latent:
         raise ValueError(f"{name}: expected latents (B, {self.cfg.latent}, T, h, w), got {tuple(x.shape)}")
+    if x.shape[-1] < self.cfg.patch or x.shape[-2] < self.cfg.patch:
+        size = f"{x.shape[-2]}x{x.shape[-1]}"
+        raise ValueError(f"{name}: {size} latents are smaller than the patch size {self.cfg.patch}")
     if x.shape[-1] % self.cfg.patch or x.shape[-2] % self.cfg.patch:
         size = f"{x.shape[-2]}x{x.shape[-1]}"
         raise ValueError(f"{name}: {size} latents are not divisible by the patch size {self.cfg.patch}")
@@ -664,10 +654,18 @@ def check_inputs(self: MemoryDiT, x, t, cams, context=None, context_cams=None, t
     `memory_cache`), not in `forward`."""
     self.check_shapes(x, cams, context, context_cams, text)
     _check_finite('x', x, cams)
-    if not torch.isfinite(torch.as_tensor(t)).all():
+    t = torch.as_tensor(t)
+    if t.ndim > 1 or (t.ndim == 1 and len(t) != x.shape[0]):
+        raise ValueError(f"t: expected a number or one diffusion time per sample ({x.shape[0]},), got {tuple(t.shape)}")
+    if not torch.isfinite(t).all():
         raise ValueError("t: NaN or infinite diffusion times")
+    if ((t < 0) | (t > 1)).any():
+        raise ValueError(f"t: expected diffusion times in [0, 1], got {t.reshape(-1)[:4].tolist()}")
     if _n_ctx(context):
         _check_finite('context', context, context_cams)
+    if text is not None and len(text) and (text.min() < 0 or text.max() >= self.cfg.vocab):
+        lo, hi = int(text.min()), int(text.max())
+        raise ValueError(f"text: token ids in [{lo}, {hi}], expected ids in [0, {self.cfg.vocab}) (0: padding)")
 
 # %% ../nbs/02_dit_context.ipynb #cb2532b1
 @patch
@@ -699,7 +697,12 @@ def framepack_streams(self: MemoryDiT, predicted: Stream, context=None, context_
 def pack_history(self: MemoryDiT, context, context_cams, batch: int, size: tuple[int, int], dtype) -> Stream:
     """The FramePack stream of `context` `(B, latent, k, h, w)` (or None) for latents of `size` (h, w): each level of
     `FRAMEPACK_SCHEDULE` packs its latents by its own patch embedding and adds their mean camera; missing history is
-    zero, history older than the schedule is dropped, so the token count does not depend on k. `dtype`: the tokens'."""
+    zero, history older than the schedule is dropped, so the token count does not depend on k. `dtype`: the tokens'.
+
+    A level packs windows of `factor * patch` latents a side; history whose h or w is not a multiple of that window
+    (smaller latents included, such as the tiny dataset's 4x4) is zero-padded at the bottom and right up to the next
+    multiple, so every latent size divisible by the patch works. Sizes that are multiples of every window (8x8, 16x16,
+    ... with patch 2) are not padded at all."""
     n_ctx = _n_ctx(context)
     device = self.freqs.device
     tokens = []
@@ -707,11 +710,13 @@ def pack_history(self: MemoryDiT, context, context_cams, batch: int, size: tuple
     # the context's own dtype (fp32 under autocast): cameras are averaged before they are rounded
     latent_dtype = context.dtype if n_ctx else dtype
     for (level, first, count), (_, factor) in zip(framepack_groups(n_ctx), FRAMEPACK_SCHEDULE):
-        latents = torch.zeros(batch, self.cfg.latent, count, *size, device=device, dtype=latent_dtype)
+        window = factor * self.cfg.patch
+        padded = [-(-s // window) * window for s in size]  # up to a multiple of the level's window
+        latents = torch.zeros(batch, self.cfg.latent, count, *padded, device=device, dtype=latent_dtype)
         cams = torch.zeros(batch, count, self.cfg.cam_dim, device=device, dtype=latent_dtype)
         for j, i in enumerate(range(first, first + count)):
             if 0 <= i < n_ctx:
-                latents[:, :, j] = context[:, :, i]
+                latents[:, :, j, : size[0], : size[1]] = context[:, :, i]
                 cams[:, j] = context_cams[:, i]
         # (B, D, count / factor, h / (factor * patch), w / (factor * patch))
         packed = self.pack[level](latents)
@@ -791,6 +796,19 @@ def cached_streams(self: MemoryDiT, predicted: Stream, cache: list):
     return {'P': predicted}, [Layout(('P',), memory=kv) for kv in cache]
 
 # %% ../nbs/02_dit_context.ipynb #ebcac250
+def _integer(v, name: str, lo: int) -> int:
+    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        n = operator.index(v)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
+    if n < lo:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
+    return n
+
+
 def flow_matching_loss(
     model: MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None, noise=None, check: bool = True
 ) -> torch.Tensor:
@@ -801,6 +819,8 @@ def flow_matching_loss(
     t = torch.rand(B, device=x0.device) if t is None else t
     if check:
         model.check_inputs(x0, t, cams, context, context_cams, text)
+        if noise is not None and (noise.shape != x0.shape or not torch.isfinite(noise).all()):
+            raise ValueError(f"noise: expected finite values of x0's shape {tuple(x0.shape)}, got {tuple(noise.shape)}")
     eps = torch.randn_like(x0) if noise is None else noise
     t_frames = t.view(B, 1, 1, 1, 1)
     xt = (1 - t_frames) * x0 + t_frames * eps
@@ -821,8 +841,14 @@ def sample(
 ) -> torch.Tensor:
     """Latents `(B, latent, T, h, w)` from `noise` by Euler steps of the rectified flow from t = 1 to 0, with text
     classifier-free guidance when `cfg_scale != 1`."""
-    if steps < 1:
-        raise ValueError(f"steps: expected at least 1, got {steps}")
+    steps = _integer(steps, 'steps', 1)
+    try:
+        scale = math.nan if isinstance(cfg_scale, (str, bool)) else float(cfg_scale)
+    except (TypeError, ValueError):
+        scale = math.nan
+    if not math.isfinite(scale):
+        raise ValueError(f"cfg_scale: expected a finite number (1: no guidance), got {cfg_scale!r}")
+    cfg_scale = scale
     model.check_inputs(noise, 1.0, cams, context, context_cams, text)
     use_cache = cache and model.cfg.memory == 'memlearner' and context is not None
     memory = model.memory_cache(context, context_cams) if use_cache else None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_retrieval.ipynb #5b89e181
 from __future__ import annotations
-import inspect, math
+import inspect, math, operator
 from pathlib import Path
 from .checkpoint import atomic_write
 import numpy as np
@@ -16,6 +16,43 @@ __all__ = ['STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 
            'inference_context', 'score_strategies', 'format_strategies', 'plot_retrieval', 'retrieval_widget']
 
 # %% ../nbs/03_retrieval.ipynb #c5e38693
+def _int(v, name: str, lo: int | None = 0) -> int:
+    "`v` as a Python int (>= `lo` unless None), or a `ValueError` naming `name`, the value and what was expected."
+    expected = 'an integer' + ('' if lo is None else f' {name} >= {lo}')
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        n = operator.index(v)
+    except TypeError:
+        raise ValueError(f"{name}: expected {expected}, got {v!r}") from None
+    if lo is not None and n < lo:
+        raise ValueError(f"{name}: expected {expected}, got {n}")
+    return n
+
+
+def _real(v, name: str, expected: str, ok) -> float:
+    "`float(v)` if `ok` of it holds, or a `ValueError` naming `name`, the value and what was `expected`."
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {expected}, got {v!r}") from None
+    if not ok(f):
+        raise ValueError(f"{name}: expected {expected}, got {f}")
+    return f
+
+
+def _frame_times(times) -> torch.Tensor:
+    "Frame times as a long tensor: integers, or floats with integer values; anything else is a `ValueError`."
+    t = torch.as_tensor(times)
+    if t.dtype == torch.bool or t.is_complex():
+        raise ValueError(f"times: expected integer frame times, got dtype {t.dtype}")
+    if t.is_floating_point() and not (torch.isfinite(t).all() and (t == t.round()).all()):
+        raise ValueError(f"times: expected integer frame times, got {t.reshape(-1)[:5].tolist()}...")
+    return t.long()
+
+
 class MemoryBank:
     """Generated frames as memory: planar `poses` `(N, 3)`, frame `times` `(N,)`, and optionally `latents` `(N, ...)`
     and learned retrieval `keys` `(N, d)` (what a model computes per frame to find it again); grows by `append`."""
@@ -23,7 +60,13 @@ class MemoryBank:
     FIELDS = ('latents', 'keys')  # optional per-frame tensors: stored by all frames or none
 
     def __init__(self, device='cpu', dtype=torch.float32):
-        self.device, self.dtype = torch.device(device), dtype
+        try:
+            self.device = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"device: unknown device {device!r}; expected e.g. 'cpu' or 'cuda'") from None
+        if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+            raise ValueError(f"dtype: expected a floating torch dtype for the poses, got {dtype!r}")
+        self.dtype = dtype
         self.poses = torch.zeros(0, 3, device=self.device, dtype=dtype)
         self.times = torch.zeros(0, dtype=torch.long, device=self.device)
         self.latents = self.keys = None
@@ -35,7 +78,7 @@ class MemoryBank:
         """Add frames: `poses` `(n, 3)`, `times` `(n,)` (increasing, after what is stored), `latents` `(n, ...)` and
         `keys` `(n, d)` if the bank stores them."""
         p = check_poses(poses, 'poses').to(self.device, self.dtype).reshape(-1, 3)
-        t = torch.as_tensor(times, dtype=torch.long, device=self.device).reshape(-1)
+        t = _frame_times(times).to(self.device).reshape(-1)
         if len(t) != len(p):
             raise ValueError(f"times: {len(t)} times for {len(p)} poses; expected one per pose")
         if len(t) and ((t[1:] <= t[:-1]).any() or (len(self) and t[0] <= self.times[-1])):
@@ -145,7 +188,8 @@ def _runs(idx: torch.Tensor) -> list:
 
 
 # Each strategy takes (bank, targets (L, 3), k, seed) and its own keyword parameters; `retrieve` calls it with a
-# non-empty bank and k > 0, and sorts and cuts what it returns.
+# non-empty bank, k > 0 and checked parameters (`check_strategy_params`), and sorts and cuts what it returns. The
+# functions of `STRATEGIES` check nothing themselves: the unchecked fast path, reached only through `retrieve`.
 def _first(bank, T, k: int, seed: int):
     "The first frame."
     return torch.arange(1, device=bank.device)
@@ -329,7 +373,11 @@ def _strategy_params(strategy: str) -> dict:
 def check_strategy_params(strategy: str, params: dict) -> dict:
     """`params` checked against the parameters `strategy` takes: those it takes, or a ValueError naming the unknown one
     and the valid ones. A None for a parameter of another strategy is dropped, so one set of options can be passed to
-    every strategy (e.g. `scores=... if name == 'oracle' else None`)."""
+    every strategy (e.g. `scores=... if name == 'oracle' else None`).
+
+    Values are checked too: `hfov_deg` in (0, 180), `near` > 0, `far` > `near` (defaults included), `view_range` > 0,
+    `age_penalty` >= 0, `n_points` >= 1, `compiled` a bool or None, `scores` finite (NaN or inf is refused: it would
+    sort first or last)."""
     own = _strategy_params(strategy)
     known = {n for s in STRATEGIES for n in _strategy_params(s)}
     out = {}
@@ -338,7 +386,37 @@ def check_strategy_params(strategy: str, params: dict) -> dict:
             out[name] = v
         elif v is not None or name not in known:
             raise ValueError(f"{name}: not a parameter of strategy {strategy!r}; it takes {list(own) or 'none'}")
-    return out
+    return _check_param_values(out, own)
+
+
+def _check_param_values(kw: dict, defaults: dict) -> dict:
+    "The values of a strategy's parameters `kw` checked (see `check_strategy_params`); `defaults` fill what is absent."
+    kw = dict(kw)
+    if 'hfov_deg' in kw:
+        fov = 'a field of view in degrees in (0, 180)'
+        kw['hfov_deg'] = _real(kw['hfov_deg'], 'hfov_deg', fov, lambda f: 0 < f < 180)
+    for name in ('near', 'far', 'view_range'):
+        if name in kw:
+            kw[name] = _real(kw[name], name, 'a finite number > 0', lambda f: math.isfinite(f) and f > 0)
+    if 'near' in defaults:
+        near, far = kw.get('near', defaults['near']), kw.get('far', defaults['far'])
+        if not far > near:
+            raise ValueError(f"far: expected far > near = {near}, got {far}")
+    if 'age_penalty' in kw:
+        kw['age_penalty'] = _real(kw['age_penalty'], 'age_penalty', 'a finite number >= 0', lambda f: 0 <= f < math.inf)
+    if 'n_points' in kw:
+        kw['n_points'] = _int(kw['n_points'], 'n_points', 1)
+    if 'compiled' in kw and kw['compiled'] is not None and not isinstance(kw['compiled'], bool):
+        raise ValueError(f"compiled: expected True, False or None (on CUDA), got {kw['compiled']!r}")
+    if kw.get('scores') is not None:
+        s = torch.as_tensor(kw['scores'])
+        if s.ndim != 1 or s.is_complex() or s.dtype == torch.bool:
+            raise ValueError(f"scores: expected one real score per bank frame (N,), got shape {tuple(s.shape)}")
+        bad = (~torch.isfinite(s)).nonzero().flatten() if s.is_floating_point() else s[:0]
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(f"scores: {float(s[i])} at index {i}; expected finite scores (NaN would be picked first)")
+    return kw
 
 
 def retrieve(strategy: str, bank: MemoryBank, targets, k: int, seed: int = 0, **params) -> torch.Tensor:
@@ -347,9 +425,13 @@ def retrieve(strategy: str, bank: MemoryBank, targets, k: int, seed: int = 0, **
 
     The FOV strategies take `hfov_deg`, `near`, `far` and `compiled` (fuse with `torch.compile`; default: on CUDA),
     `worldmem` takes `hfov_deg`, `view_range`, `age_penalty` and `n_points`, `candidates` `hfov_deg` and
-    `view_range`, `oracle` `scores` (one per bank frame); `first`, `first+random` and `recent` take none."""
-    if k < 0:
-        raise ValueError(f"k: expected k >= 0, got {k}")
+    `view_range`, `oracle` `scores` (one per bank frame); `first`, `first+random` and `recent` take none.
+
+    Checks `bank` (a `MemoryBank`), `k` (an integer >= 0), `seed` (an integer), `targets` (finite planar poses) and
+    every parameter's value (`check_strategy_params`), so a bad input is a `ValueError` naming it, never a pick."""
+    if not isinstance(bank, MemoryBank):
+        raise ValueError(f"bank: expected a MemoryBank, got {type(bank).__name__}")
+    k, seed = _int(k, 'k'), _int(seed, 'seed', None)
     kw = check_strategy_params(strategy, params)
     T = check_poses(targets, 'targets').to(bank.device, bank.dtype).reshape(-1, 3)
     if len(bank) == 0 or k == 0:
@@ -371,6 +453,9 @@ def training_context(
     `(T, 3)`; `kw`: the parameters of `strategy` (see `retrieve`)."""
     p = check_poses(poses, 'poses').reshape(-1, 3)
     T = len(p)
+    start, length, k = _int(start, 'start', None), _int(length, 'length', None), _int(k, 'k', 1)
+    seed = _int(seed, 'seed', None)
+    _real(p_recent, 'p_recent', 'a probability in [0, 1]', lambda f: 0 <= f <= 1)
     if not (0 < start and start + length <= T and length > 0):
         raise ValueError(
             f"start, length: segment [{start}, {start + length}) must lie inside the video of {T} frames, after frame 0"
@@ -389,8 +474,11 @@ def inference_context(
 ) -> torch.Tensor:
     """Algorithm 2: bank indices of the context for the segment starting at time `now` with cameras `targets`: k-1
     retrieved plus the most recent frame; `kw`: the parameters of `strategy` (see `retrieve`)."""
+    if not isinstance(bank, MemoryBank):
+        raise ValueError(f"bank: expected a MemoryBank, got {type(bank).__name__}")
     if len(bank) == 0:
         raise ValueError("bank: empty; inference starts from at least one given frame")
+    now, k = _int(now, 'now', None), _int(k, 'k', 1)
     if now <= int(bank.times[-1]):
         raise ValueError(
             f"now: the segment starts at time {now}, but the bank already holds time {int(bank.times[-1])}; "
@@ -437,7 +525,18 @@ def score_strategies(
     seed: int = 0,
     strategies=tuple(STRATEGIES),
 ) -> dict:
-    "Recall of truly co-visible frames, mean co-visibility of picks and redundancy, per layout and strategy (above)."
+    """Recall of truly co-visible frames, mean co-visibility of picks and redundancy, per layout and strategy (above).
+    `k` >= 1 frames per target, `targets_per_video` >= 1, `gap_s` >= 0 seconds, thresholds `tau` and `dup` in (0, 1]."""
+    videos, strategies = list(videos), list(strategies)
+    k, seed = _int(k, 'k', 1), _int(seed, 'seed', None)
+    targets_per_video = _int(targets_per_video, 'targets_per_video', 1)
+    _real(gap_s, 'gap_s', 'a finite number of seconds >= 0', lambda f: 0 <= f < math.inf)
+    for name, v in (('tau', tau), ('dup', dup)):
+        _real(v, name, 'a co-visibility threshold in (0, 1]', lambda f: 0 < f <= 1)
+    if not strategies:
+        raise ValueError("strategies: expected at least one strategy name")
+    for name in strategies:
+        _strategy_params(name)  # a ValueError for an unknown name
     g = torch.Generator().manual_seed(seed)
     acc = {}
     for v in videos:
@@ -489,6 +588,9 @@ def plot_retrieval(
     import matplotlib.pyplot as plt
     from matplotlib.patches import Wedge
 
+    t, k = _int(t, 't', 1), _int(k, 'k', 1)
+    if t >= video.n_frames:
+        raise ValueError(f"t: expected a frame in 1..{video.n_frames - 1} of {video.name}, got {t}")
     nb = max(1, t - int(gap_s * video.fps))
     bank = MemoryBank(dtype=torch.float64).append(video.poses[:nb], torch.arange(nb))
     pick = retrieve(strategy, bank, video.poses[t], k, seed=seed)
@@ -529,6 +631,7 @@ def retrieval_widget(video, k: int = 8):
     import ipywidgets as W
     import matplotlib.pyplot as plt
 
+    k = _int(k, 'k', 1)
     def draw(t, k, strategy):
         plot_retrieval(video, t, strategy, k)
         plt.show()

@@ -482,11 +482,22 @@ class WorldModel(L.LightningModule):
             raise ValueError(f"ema_decay: expected a number in [0, 1), got {ema_decay}")
         self.model = MemoryDiT(replace(DIT_CONFIGS[size], memory=self.variant.memory, latent=latent))
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
-        self._forward = self.model
+        # the compiled forward, in a plain list so that it adds no second copy of the weights to the state dict
+        self._compiled = []
 
     def configure_model(self):
-        if self.hparams.compile and self._forward is self.model:
-            self._forward = torch.compile(self.model)
+        if self.hparams.compile and not self._compiled:
+            self._compiled.append(torch.compile(self.model))
+
+    def on_load_checkpoint(self, checkpoint: dict):
+        "Refuse a checkpoint of another variant, size or latent width before its weights are loaded."
+        mine = {k: self.hparams[k] for k in ('variant', 'size', 'latent')}
+        theirs = {k: checkpoint.get('hyper_parameters', {}).get(k) for k in mine}
+        if theirs != mine:
+            raise ValueError(
+                f"checkpoint: its run is {theirs}, this one is {mine}; resume it with its own config or start this run "
+                "in another --trainer.default_root_dir"
+            )
 
     def _noise(self, x0: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Times `(B,)` and noise like `x0` for this step and rank, from a generator of their own (not the global RNG)."
@@ -507,7 +518,7 @@ class WorldModel(L.LightningModule):
             self.model.check_inputs(
                 batch['x0'], t, batch['cams'], batch['context'], batch['context_cams'], batch['text']
             )
-        loss = self._loss(self._forward, batch, t, noise)
+        loss = self._loss(self._compiled[0] if self._compiled else self.model, batch, t, noise)
         self.log('train/loss', loss, prog_bar=True)
         # the optimiser step this loss belongs to (Lightning's own `step` column can run one ahead after a resume)
         self.log('train/step', float(self.global_step))
@@ -710,6 +721,14 @@ def trainer_defaults(root: str | None = None) -> dict:
     )
 
 
+def _check_last_checkpoint(path: Path):
+    "Refuse a truncated or foreign `last.ckpt` before any data or GPU work (a torch checkpoint is a zip archive)."
+    import zipfile
+
+    if path.exists() and not zipfile.is_zipfile(path):
+        raise ValueError(f"{path}: not a readable training checkpoint (not a zip archive); delete it to start over")
+
+
 def chunk_loggers(root) -> list:
     """Loggers of one chunk of a run: CSV (and TensorBoard when installed) under `root/logs/chunk_NNN`, a new folder
     per call, so a resumed run never overwrites the curves of the chunks before it (`read_metrics` joins them)."""
@@ -759,18 +778,26 @@ def train(argv=None):
 
         def before_fit(self):
             root = Path(self.trainer.default_root_dir)
+            _check_last_checkpoint(root / 'checkpoints' / 'last.ckpt')
             self.trainer.loggers = chunk_loggers(root)
             # checkpoints in one place for every chunk, so that `--ckpt_path last` finds the previous chunk's
             for cb in self.trainer.checkpoint_callbacks:
                 cb.dirpath = str(root / 'checkpoints')
 
-    return WorldCLI(
-        WorldModel,
-        WorldDataModule,
-        args=['fit', *argv],
-        trainer_defaults=trainer_defaults(),
-        save_config_kwargs=dict(overwrite=True),
-    )
+    import argparse
+
+    try:
+        return WorldCLI(
+            WorldModel,
+            WorldDataModule,
+            args=['fit', *argv],
+            trainer_defaults=trainer_defaults(),
+            save_config_kwargs=dict(overwrite=True),
+            parser_kwargs=dict(exit_on_error=False),
+        )
+    except argparse.ArgumentError as e:
+        # a typo in a key or a bad value: one line, not a usage screen
+        raise ValueError(f"{e} (see `memory_video train --help`)") from None
 
 # %% ../nbs/04_training_lightning.ipynb #9897c004
 def train_cli(argv=None) -> int:
@@ -779,7 +806,7 @@ def train_cli(argv=None) -> int:
     cli.trainer.save_checkpoint(Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt')
     return 0
 
-# %% ../nbs/04_training_lightning.ipynb #9d079c19
+# %% ../nbs/04_training_lightning.ipynb #8e7a75ec
 def train_all(
     size: str = 'small',
     variants=None,

@@ -12,9 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['VAE_CONFIGS', 'VAE_FORMAT', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up', 'VAEConfig', 'CausalVAE',
-           'save_vae', 'load_vae', 'load_frames', 'to_clip_tensor', 'ClipStream', 'VAEModule', 'fit_latent_stats',
-           'evaluate_vae', 'train_vae', 'default_vae_path', 'load_small_vae']
+__all__ = ['VAE_CONFIGS', 'VAE_FORMAT', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up', 'VAEConfig', 'vae_config',
+           'CausalVAE', 'save_vae', 'load_vae', 'load_frames', 'to_clip_tensor', 'ClipStream', 'VAEModule',
+           'fit_latent_stats', 'evaluate_vae', 'train_vae', 'default_vae_path', 'load_small_vae']
 
 # %% ../nbs/01_vae.ipynb #a0d75c8f
 class CausalConv3d(nn.Module):
@@ -111,13 +111,24 @@ VAE_CONFIGS = {
 }
 
 
+def vae_config(config: VAEConfig | str) -> VAEConfig:
+    "The `VAEConfig` named `config` (a key of `VAE_CONFIGS`), or `config` itself; a `ValueError` for an unknown name."
+    if isinstance(config, VAEConfig):
+        return config
+    if not isinstance(config, str) or config not in VAE_CONFIGS:
+        raise ValueError(f"config: unknown VAE config {config!r}; expected one of {list(VAE_CONFIGS)} or a VAEConfig")
+    return VAE_CONFIGS[config]
+
+
 class CausalVAE(nn.Module):
     """Causal 3-D VAE: frames `(B, 3, 1+4n, H, W)` in [-1, 1] <-> latents `(B, latent, 1+n, H/8, W/8)` (normalised by
     stored scale/shift)."""
 
-    def __init__(self, cfg: VAEConfig = VAE_CONFIGS['small']):
+    def __init__(self, cfg: VAEConfig | str = VAE_CONFIGS['small']):
         super().__init__()
-        self.cfg = cfg
+        self.cfg = cfg = vae_config(cfg)
+        if len(cfg.mults) != 3 or len(cfg.time_down) != 3:
+            raise ValueError(f"cfg: expected three levels in mults and time_down, got {cfg.mults}, {cfg.time_down}")
         ch = [cfg.base * m for m in cfg.mults]
         enc, c = [CausalConv3d(cfg.in_ch, ch[0])], ch[0]
         for i, co in enumerate(ch):
@@ -174,10 +185,14 @@ class CausalVAE(nn.Module):
             raise ValueError(f"latents: expected (B, {self.cfg.latent}, T, h, w), got {tuple(z.shape)}")
         return self.decoder(z * self._s(self.latent_scale) + self._s(self.latent_shift))
 
-    def forward(self, x: torch.Tensor):
-        "Reconstruction, mean and log-variance (for training)."
+    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+        "Reconstruction, mean and log-variance (for training); the posterior sample is drawn from `generator` if given."
         mean, logvar = self.encode_dist(x)
-        z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
+        if generator is None:
+            eps = torch.randn_like(mean)
+        else:
+            eps = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        z = mean + eps * (0.5 * logvar).exp()
         return self.decoder(z), mean, logvar
 
     @staticmethod
@@ -203,9 +218,7 @@ def save_vae(model: CausalVAE, path, dtype=torch.bfloat16, extra: dict | None = 
 
 def load_vae(path, config: VAEConfig | str | None = None, device='cpu') -> CausalVAE:
     "A `CausalVAE` from `save_vae`'s file (fp32); with `config`, refuse a file of another config."
-    sd, cfg, extra = read_checkpoint(
-        path, VAE_FORMAT, VAEConfig, VAE_CONFIGS[config] if isinstance(config, str) else config
-    )
+    sd, cfg, extra = read_checkpoint(path, VAE_FORMAT, VAEConfig, None if config is None else vae_config(config))
     model = load_state(CausalVAE(cfg), sd, path)
     model.extra = extra
     return model.to(device).eval()
@@ -213,53 +226,132 @@ def load_vae(path, config: VAEConfig | str | None = None, device='cpu') -> Causa
 
 # %% ../nbs/01_vae.ipynb #a6896391
 import lightning as L
+import operator
 from datetime import timedelta
+from lightning.pytorch.plugins.io import TorchCheckpointIO
+from .checkpoint import atomic_write
+
+
+def _count(v, name: str, lo: int = 1) -> int:
+    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        n = operator.index(v)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
+    if n < lo:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
+    return n
+
+
+def _clip_len(v, name: str = 'clip_len') -> int:
+    "A clip length the causal VAE takes: 1 + 4n frames."
+    n = _count(v, name)
+    if (n - 1) % 4:
+        raise ValueError(f"{name}: expected 1 + 4n frames (1, 5, 9, 13, ...), got {n}")
+    return n
+
+
+def _positive(v, name: str) -> float:
+    "A finite number > 0."
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a finite number > 0, got {v!r}") from None
+    if not (math.isfinite(f) and f > 0):
+        raise ValueError(f"{name}: expected a finite number > 0, got {f}")
+    return f
 
 
 def load_frames(videos) -> tuple[torch.Tensor, torch.Tensor]:
     "All frames of `videos` as one uint8 tensor `(N, H, W, 3)` and the start index of each video `(V+1,)`."
+    videos = list(videos)
+    if not videos:
+        raise ValueError("videos: expected at least one video, got none")
     frames = [v.frames(torch.arange(v.n_frames)) for v in videos]
     return torch.cat(frames), torch.tensor([0] + [len(f) for f in frames]).cumsum(0)
 
 
 def to_clip_tensor(frames_uint8: torch.Tensor) -> torch.Tensor:
     "uint8 frames `(B, T, H, W, 3)` -> float `(B, 3, T, H, W)` in [-1, 1]."
+    if frames_uint8.ndim != 5 or frames_uint8.shape[-1] != 3:
+        raise ValueError(f"frames_uint8: expected (B, T, H, W, 3), got shape {tuple(frames_uint8.shape)}")
     return frames_uint8.permute(0, 4, 1, 2, 3).float().div(127.5).sub(1)
 
 
-class ClipStream(torch.utils.data.IterableDataset):
-    "Endless batches `(B, 3, T, H, W)` of random clips of `clip_len` frames that never cross a video boundary."
+def _batch_seed(seed: int, n: int, stream: int = 0) -> int:
+    "The seed of batch (or step) `n` of a run seeded `seed`: a pure function of both, whatever ran before."
+    return ((seed * 1_000_003 + n) * 1009 + stream) % 2**63
 
-    def __init__(self, frames: torch.Tensor, starts: torch.Tensor, clip_len: int = 9, batch: int = 32, seed: int = 0):
+
+class ClipStream(torch.utils.data.IterableDataset):
+    """Endless batches `(B, 3, T, H, W)` of random clips of `clip_len` frames that never cross a video boundary.
+
+    Batch `n` is a pure function of (seed, n) and iteration starts at batch `start`, so a run resumed at step `n`
+    sees exactly the batches the uninterrupted run would have seen (with DataLoader workers too: worker w of W yields
+    batches start + w, start + w + W, ..., which the loader interleaves back in order)."""
+
+    def __init__(
+        self,
+        frames: torch.Tensor,
+        starts: torch.Tensor,
+        clip_len: int = 9,
+        batch: int = 32,
+        seed: int = 0,
+        start: int = 0,
+    ):
         super().__init__()
-        self.frames, self.starts, self.T, self.B, self.seed = frames, starts, clip_len, batch, seed
+        self.T, self.B = _clip_len(clip_len), _count(batch, 'batch')
+        self.seed, self.start = _count(seed, 'seed', 0), _count(start, 'start', 0)
+        if frames.ndim != 4 or frames.shape[-1] != 3:
+            raise ValueError(f"frames: expected uint8 frames (N, H, W, 3), got shape {tuple(frames.shape)}")
+        starts = torch.as_tensor(starts)
         lens = starts[1:] - starts[:-1]
-        if (lens < clip_len).any():
-            raise ValueError(f"clip_len: {clip_len} frames is longer than a video ({int(lens.min())} frames)")
+        if starts.ndim != 1 or len(starts) < 2 or starts[0] != 0 or starts[-1] != len(frames) or (lens < 0).any():
+            raise ValueError(f"starts: expected video starts 0 = s_0 <= ... <= s_V = {len(frames)}, got {starts}")
+        if (lens < self.T).any():
+            raise ValueError(f"clip_len: {self.T} frames is longer than a video ({int(lens.min())} frames)")
+        self.frames, self.starts = frames, starts
+
+    def batch(self, n: int) -> torch.Tensor:
+        "Batch `n` of the stream."
+        g = torch.Generator().manual_seed(_batch_seed(self.seed, n))
+        lens = self.starts[1:] - self.starts[:-1]
+        v = torch.randint(len(lens), (self.B,), generator=g)
+        t0 = self.starts[v] + (torch.rand(self.B, generator=g) * (lens[v] - self.T + 1)).long()
+        # frames may live on the GPU
+        return to_clip_tensor(self.frames[(t0[:, None] + torch.arange(self.T)).to(self.frames.device)])
 
     def __iter__(self):
-        g = torch.Generator().manual_seed(
-            self.seed + torch.utils.data.get_worker_info().id if torch.utils.data.get_worker_info() else self.seed
-        )
-        lens = self.starts[1:] - self.starts[:-1]
+        info = torch.utils.data.get_worker_info()
+        n, every = (self.start + info.id, info.num_workers) if info else (self.start, 1)
         while True:
-            v = torch.randint(len(lens), (self.B,), generator=g)
-            t0 = self.starts[v] + (torch.rand(self.B, generator=g) * (lens[v] - self.T + 1)).long()
-            # frames may live on the GPU
-            yield to_clip_tensor(self.frames[(t0[:, None] + torch.arange(self.T)).to(self.frames.device)])
+            yield self.batch(n)
+            n += every
 
 
 class VAEModule(L.LightningModule):
-    "Lightning wrapper: L1 + MSE + `kl_weight` * KL, AdamW with a short warm-up."
+    """Lightning wrapper: L1 + MSE + `kl_weight` * KL, AdamW with a short warm-up. The posterior sample of step `n` is
+    drawn from a generator seeded by (`seed`, n), never from the global random state, so a resumed run draws what the
+    uninterrupted one would have."""
 
-    def __init__(self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200):
+    def __init__(
+        self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200, seed: int = 0
+    ):
         super().__init__()
         self.save_hyperparameters()
-        self.vae = CausalVAE(VAE_CONFIGS[config])
+        _positive(lr, 'lr')
+        if not (math.isfinite(float(kl_weight)) and kl_weight >= 0):
+            raise ValueError(f"kl_weight: expected a finite number >= 0, got {kl_weight}")
+        _count(warmup, 'warmup')
+        _count(seed, 'seed', 0)
+        self.vae = CausalVAE(vae_config(config))
 
     def training_step(self, x, i):
         "The loss of a batch of clips `x` `(B, 3, T, H, W)`; logs loss, L1 and PSNR."
-        rec, mean, logvar = self.vae(x)
+        g = torch.Generator(x.device).manual_seed(_batch_seed(self.hparams.seed, self.global_step, 1))
+        rec, mean, logvar = self.vae(x, generator=g)
         l1, mse = (rec - x).abs().mean(), F.mse_loss(rec, x)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = l1 + mse + self.hparams.kl_weight * kl
@@ -274,10 +366,66 @@ class VAEModule(L.LightningModule):
         return [opt], [dict(scheduler=sched, interval='step')]
 
 
+class _ClipData(L.LightningDataModule):
+    "The training stream, started at the trainer's step: a resumed run continues the data where it stopped."
+
+    def __init__(self, frames, starts, clip_len: int, batch: int, seed: int):
+        super().__init__()
+        self.args = (frames, starts, clip_len, batch, seed)
+
+    def train_dataloader(self):
+        start = self.trainer.global_step if self.trainer else 0
+        return torch.utils.data.DataLoader(ClipStream(*self.args, start=start), batch_size=None)
+
+
+class _AtomicCheckpointIO(TorchCheckpointIO):
+    """Lightning's checkpoints through `atomic_write` (a run killed while saving leaves the last one whole); a file that
+    does not load is refused with its path."""
+
+    def save_checkpoint(self, checkpoint, path, storage_options=None):
+        import io
+
+        buf = io.BytesIO()
+        torch.save(checkpoint, buf)
+        atomic_write(path, buf.getvalue())
+
+    def load_checkpoint(self, path, map_location=None, weights_only=None):
+        return _read_training_checkpoint(path, map_location)
+
+
+def _read_training_checkpoint(path, map_location='cpu') -> dict:
+    "A Lightning checkpoint of `train_vae`, or a `ValueError` naming `path` (truncated, garbage, not a VAE run)."
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=False)
+    except FileNotFoundError:
+        raise
+    except Exception as e:
+        raise ValueError(
+            f"{path}: not a readable training checkpoint ({type(e).__name__}: {str(e)[:200]}); delete it to start over"
+        ) from None
+    if not isinstance(ckpt, dict) or 'state_dict' not in ckpt or 'config' not in ckpt.get('hyper_parameters', {}):
+        raise ValueError(f"{path}: not a VAE training checkpoint of `train_vae`; delete it to start over")
+    return ckpt
+
+
+def _check_resume(ckpt_path: Path, run: dict):
+    "Refuse to resume from `ckpt_path` a run whose config or data stream differs from `run`'s, in one line."
+    hp = _read_training_checkpoint(ckpt_path)['hyper_parameters']
+    diff = {k: (hp.get(k), v) for k, v in run.items() if k in hp and hp[k] != v}
+    if diff:
+        was = ', '.join(f"{k}={a!r}" for k, (a, _) in diff.items())
+        now = ', '.join(f"{k}={b!r}" for k, (_, b) in diff.items())
+        raise ValueError(
+            f"{ckpt_path}: a run of {was} is there, this one has {now}; "
+            "use another `out` folder, the same settings, or delete it to start over"
+        )
+
+
 @torch.no_grad()
 def fit_latent_stats(vae: CausalVAE, stream: ClipStream, batches: int = 8, device='cpu') -> CausalVAE:
     """Set the per-channel latent shift/scale from `batches` batches of training clips (so latents are about zero-mean,
     unit-variance)."""
+    _count(batches, 'batches')
     vae.latent_shift.zero_()
     vae.latent_scale.fill_(1.0)
     it = iter(stream)
@@ -294,6 +442,15 @@ def evaluate_vae(
     "PSNR (dB) and SSIM of reconstructions of random clips of `videos`, over all frames, images in [0, 1]."
     from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
 
+    videos = list(videos)
+    if not videos:
+        raise ValueError("videos: expected at least one video, got none")
+    _count(clips_per_video, 'clips_per_video')
+    _clip_len(clip_len)
+    _count(batch, 'batch')
+    short = [v for v in videos if v.n_frames < clip_len]
+    if short:
+        raise ValueError(f"clip_len: {clip_len} frames is longer than a video ({short[0].n_frames} frames)")
     g = torch.Generator().manual_seed(seed)
     clips = []
     for v in videos:
@@ -311,8 +468,14 @@ def evaluate_vae(
     return dict(psnr=psnr / n, ssim=ssim / n, frames=n, clips=len(clips), videos=len(videos))
 
 
-def _vae_trainer(out: Path, minutes: float, max_steps: int, precision, devices, progress: bool) -> L.Trainer:
-    "A Lightning trainer with a time budget that keeps `out/last.ckpt` for resuming (bf16 on a GPU unless `precision`)."
+_PRECISIONS = ('32-true', '32', '16-mixed', '16', 'bf16-mixed', 'bf16', '16-true', 'bf16-true', '64-true', '64')
+
+
+def _vae_trainer(
+    out: Path, minutes: float, max_steps: int, precision, devices, progress: bool, every: int = 500
+) -> L.Trainer:
+    """A Lightning trainer with a time budget (cumulative over resumed calls) that keeps `out/last.ckpt` for resuming,
+    every `every` steps, written atomically (bf16 on a GPU unless `precision`)."""
     from lightning.pytorch.callbacks import ModelCheckpoint
 
     return L.Trainer(
@@ -324,9 +487,40 @@ def _vae_trainer(out: Path, minutes: float, max_steps: int, precision, devices, 
         logger=False,
         enable_progress_bar=progress,
         log_every_n_steps=50,
-        callbacks=[ModelCheckpoint(dirpath=out, save_last=True, every_n_train_steps=500, save_top_k=0)],
+        callbacks=[ModelCheckpoint(dirpath=out, save_last=True, every_n_train_steps=every, save_top_k=0)],
         default_root_dir=out,
         enable_model_summary=False,
+        plugins=[_AtomicCheckpointIO()],
+    )
+
+
+def _check_writable(folder: Path, name: str) -> Path:
+    "Create `folder` if needed and prove a file can be written there, or a `ValueError` naming `name` and the path."
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name}: {folder} is a file; expected a folder for the run's checkpoints")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / '.write_test', b'').unlink()
+    except OSError as e:
+        raise ValueError(f"{name}: cannot write to {folder} ({e.strerror or e})") from None
+    return folder
+
+
+def _train_vae_args(config, minutes, batch, clip_len, seed, every, lr, max_steps, precision) -> tuple:
+    "`train_vae`'s numbers, checked (a `ValueError` naming the argument) and normalised, before any work."
+    vae_config(config)
+    if _count(max_steps, 'max_steps', -1) == 0:
+        raise ValueError("max_steps: expected -1 (no limit) or an integer >= 1, got 0")
+    if precision is not None and str(precision) not in _PRECISIONS:
+        raise ValueError(f"precision: unknown {precision!r}; expected None (automatic) or one of {list(_PRECISIONS)}")
+    return (
+        _positive(minutes, 'minutes'),
+        _count(batch, 'batch'),
+        _clip_len(clip_len),
+        _count(seed, 'seed', 0),
+        _count(every, 'every'),
+        _positive(lr, 'lr'),
     )
 
 
@@ -344,27 +538,41 @@ def train_vae(
     progress: bool = True,
     seed: int = 0,
     init=None,
+    every: int = 500,
 ) -> tuple[CausalVAE, dict]:
     """Train (or resume, from `out/last.ckpt`, or start from the weights file `init`) a VAE on the training videos of
-    dataset folder `data` for `minutes`; returns the model with latent statistics set, and a summary."""
+    dataset folder `data` for `minutes` (in all, over resumed calls) or `max_steps` steps; returns the model with
+    latent statistics set, and a summary.
+
+    Every argument is checked before any work; `out/last.ckpt` is written every `every` steps and at the end,
+    atomically. A resumed run continues exactly: the optimiser, the step, the data stream (batch n is a pure function
+    of (seed, n)) and the posterior noise (seeded by (seed, step)), so its next step equals the uninterrupted run's.
+    A `last.ckpt` that does not load, or one of another config, batch, clip length, learning rate or seed, is refused
+    with its path."""
     from memory_video.datasets import open_dataset
 
+    minutes, batch, clip_len, seed, every, lr = _train_vae_args(
+        config, minutes, batch, clip_len, seed, every, lr, max_steps, precision
+    )
+    ckpt = Path(out) / 'last.ckpt'
+    if ckpt.is_file():
+        _check_resume(ckpt, dict(config=config, lr=lr, seed=seed, batch=batch, clip_len=clip_len))
+    elif init is not None:
+        init_vae = load_vae(init, config)  # checked before the data is loaded
+    out = _check_writable(out, 'out')
     L.seed_everything(seed, verbose=False)
     gpu = torch.cuda.is_available()
     frames, starts = load_frames(list(open_dataset(data, split='train')))
     if gpu:
         frames = frames.cuda()  # a few GB of uint8: sample clips where they are used
     stream = ClipStream(frames, starts, clip_len, batch, seed)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    trainer = _vae_trainer(out, minutes, max_steps, precision, devices, progress)
-    module = VAEModule(config, lr=lr)
-    ckpt = out / 'last.ckpt'
+    trainer = _vae_trainer(out, minutes, max_steps, precision, devices, progress, every)
+    module = VAEModule(config, lr=lr, seed=seed)
+    module.hparams.update(batch=batch, clip_len=clip_len)  # saved with the checkpoint, for `_check_resume`
     if init is not None and not ckpt.exists():  # continue from saved weights (a fresh optimiser)
-        module.vae.load_state_dict(load_vae(init, config).state_dict())
-    trainer.fit(
-        module, torch.utils.data.DataLoader(stream, batch_size=None), ckpt_path=str(ckpt) if ckpt.exists() else None
-    )
+        module.vae.load_state_dict(init_vae.state_dict())
+    data_module = _ClipData(frames, starts, clip_len, batch, seed)
+    trainer.fit(module, datamodule=data_module, ckpt_path=str(ckpt) if ckpt.exists() else None)
     trainer.save_checkpoint(ckpt)  # also on a time-budget stop, for the next call
     vae = module.vae.float().eval().to('cuda' if gpu else 'cpu')
     fit_latent_stats(vae, stream, device=next(vae.parameters()).device)
@@ -379,7 +587,6 @@ def train_vae(
         device=torch.cuda.get_device_name() if gpu else 'cpu',
         init=None if init is None else str(init),
     )
-
 
 # %% ../nbs/01_vae.ipynb #e5878ae8
 def default_vae_path(config: str = 'small') -> Path:
