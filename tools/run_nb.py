@@ -22,7 +22,8 @@ def run(path: Path):
         for cell in nb.cells:
             if cell.cell_type != 'code' or skip(cell):
                 continue
-            shell.cell(cell)
+            # stderr (warnings, Lightning's banners) is left out of the saved page
+            shell.cell(cell, stderr=False)
             if shell.exc:
                 raise SystemExit(f'{path}: cell failed:\n{cell.source}\n{shell.exc}')
     finally:
