@@ -22,19 +22,7 @@ __all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'worktree_id', 'device_name', 'pr
            'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
-def _count(v, name: str, lo: int = 1) -> int:
-    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
-    try:
-        if isinstance(v, bool):
-            raise TypeError
-        n = operator.index(v)
-    except TypeError:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
-    if n < lo:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
-    return n
-
-
+from .geometry import check_int as _count
 def _counts(values, name: str, lo: int = 1) -> tuple:
     "A non-empty sequence of integers >= `lo` (e.g. sizes), as a tuple, or a `ValueError` naming `name`."
     if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):

@@ -67,8 +67,14 @@ def write_cam_fixture(
     root, g, lines = Path(root), np.random.default_rng(seed), []
     if n_frames < 1:
         raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
-    for d in ('frames', 'jsons', 'overlap_labels'):
-        (root / d).mkdir(parents=True, exist_ok=True)
+    for n, v in (('width', width), ('height', height)):
+        if not (isinstance(v, int) and v >= 2):
+            raise ValueError(f"{n}: expected an image size >= 2 pixels, got {v!r}")
+    try:
+        for d in ('frames', 'jsons', 'overlap_labels'):
+            (root / d).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"root: cannot write the fixture under {root} ({e.strerror or e})") from None
     for scene in scenes:
         pos, rot, rgb = _cam_fixture_scene(n_frames, width, height, g)
         (root / 'frames' / scene).mkdir(exist_ok=True)
@@ -96,7 +102,13 @@ def write_cam_fixture(
 def parse_cam_captions(path) -> dict[str, list[tuple[int, int, str]]]:
     "Read CaM's `captions.txt` -> `{scene: [(start, end, text), ...]}` sorted by `start`; `end` is inclusive."
     path, out = Path(path), {}
-    for n, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1):
+    if not path.is_file():
+        raise ValueError(f"{path}: captions file not found; expected CaM's captions.txt")
+    try:
+        text = path.read_text(encoding='utf-8')
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: unreadable captions file ({e})") from None
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         if '\t' not in line:

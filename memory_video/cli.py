@@ -4,7 +4,7 @@
 
 # %% ../nbs/99_cli.ipynb #dcca7752
 from __future__ import annotations
-import argparse, inspect, math, sys
+import argparse, inspect, math, os, sys
 from pathlib import Path
 import torch
 
@@ -90,6 +90,101 @@ def demo(out: str | Path = 'outputs/demo', fps: float = 30.0, seed: int = 0) -> 
     return res
 
 
+# %% ../nbs/99_cli.ipynb #d6e2b7c8
+def _fail(opt: str, v, expected: str):
+    "The one-line error of a bad option: the option, the value given and what was expected."
+    raise ValueError(f"{opt}: expected {expected}, got {v!r}")
+
+
+def _count(opt: str, v, lo: int = 1) -> int:
+    "An integer option that must be at least `lo` (a size, a count, a number of steps)."
+    if v is None or v < lo:
+        _fail(opt, v, f"an integer >= {lo}")
+    return v
+
+
+def _positive(opt: str, v, hi: float = math.inf) -> float:
+    "A float option that must be finite, > 0 and at most `hi`."
+    if not (math.isfinite(v) and 0 < v <= hi):
+        _fail(opt, v, 'a finite number > 0' + (f' and <= {hi:g}' if math.isfinite(hi) else ''))
+    return v
+
+
+def _fraction(opt: str, v) -> float:
+    "A float option that must lie in (0, 1] (a threshold on a fraction)."
+    if not (math.isfinite(v) and 0 < v <= 1):
+        _fail(opt, v, 'a fraction in (0, 1]')
+    return v
+
+
+def _choice(opt: str, v, valid, what: str = 'a name'):
+    "A name option that must be one of `valid` (printed in the error)."
+    if v not in valid:
+        raise ValueError(f"{opt}: unknown {what} {v!r}; expected one of {', '.join(map(str, valid))}")
+    return v
+
+
+def _device(opt: str, v: str, auto: bool = True) -> str:
+    "A device option: 'auto' (if `auto`), 'cpu', 'cuda' or 'cuda:<index>' of a GPU torch sees."
+    if auto and v == 'auto':
+        return v
+    try:
+        d = torch.device(v)
+    except (RuntimeError, ValueError, TypeError):
+        d = None
+    if d is None or d.type not in ('cpu', 'cuda'):
+        _fail(opt, v, ("'auto', " if auto else '') + "'cpu', 'cuda' or 'cuda:<index>'")
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"{opt} {v} asked for, but torch sees no GPU")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        _fail(opt, v, f'a GPU index below {torch.cuda.device_count()} (the GPUs torch sees)')
+    return v
+
+
+def _out_dir(opt: str, folder) -> Path | None:
+    """Make sure the output folder `folder` can be written (nothing to check if empty): create it and a probe file,
+    before any compute is spent."""
+    if not folder:
+        return None
+    p = Path(folder)
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"{opt}: {p} is a file; expected a folder to write into")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        probe = p / f'.memory_video_probe_{os.getpid()}'
+        probe.write_bytes(b'')
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"{opt}: cannot write into the folder {p} ({e.strerror or e})") from None
+    return p
+
+
+def _out_file(opt: str, path) -> Path | None:
+    "Make sure the output file `path` can be written (nothing to check if empty): its folder is writable, it is a file."
+    if not path:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{opt}: {p} is a folder; expected a file name")
+    _out_dir(opt, p.parent)
+    if p.exists() and not os.access(p, os.W_OK):
+        raise ValueError(f"{opt}: cannot overwrite {p} (read-only)")
+    return p
+
+
+def _open_scored(opt: str, data, why: str, **kw):
+    """`open_dataset(data)` for a command that needs a dataset written by `memory_video render`; refuses the
+    Context-as-Memory layout saying `why`."""
+    from memory_video.datasets import open_dataset, RenderedDataset
+
+    try:
+        ds = open_dataset(data)
+        if not isinstance(ds, RenderedDataset):
+            raise ValueError(f"{data} holds the Context-as-Memory layout, but {why}")
+        return RenderedDataset(data, **kw) if kw else ds
+    except ValueError as e:
+        raise ValueError(f"{opt}: {e}") from None
+
 # %% ../nbs/99_cli.ipynb #248967ea
 def _save(folder, name: str, res: dict, dev: str, invocation: str):
     "Save `res` with its provenance as `folder/name` (nothing if `folder` is empty)."
@@ -126,7 +221,7 @@ def _benches():
 
     return {
         'geometry': (
-            lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats),
+            lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats, loop_n=_loop_n(a.sizes)),
             B.format_geometry_bench,
         ),
         'render': (lambda d, a: B.bench_render(n_frames=a.frames), B.format_render_bench),
@@ -146,18 +241,49 @@ def _benches():
 BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval')
 
 
-def _cmd_bench(a) -> int:
-    dev = a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')
-    if dev.startswith('cuda') and not torch.cuda.is_available():
-        raise ValueError("--device cuda asked for, but torch sees no GPU")
-    if a.threads:
-        torch.set_num_threads(a.threads)
+def _loop_n(sizes) -> int:
+    "The memory size of the geometry benchmark's Python-loop baseline: 1000 if asked for, else the smallest size."
+    return 10**3 if 10**3 in sizes else min(sizes)
+
+
+def _results_dir() -> Path:
+    "The committed `data/results` folder of the checkout this package runs from."
+    p = Path(__file__).resolve().parent.parent / 'data' / 'results'
+    if not p.is_dir():
+        raise ValueError(f"--update-results: {p} is not there; this package does not run from a checkout")
+    return p
+
+
+def _check_bench(a) -> tuple[str, Path | None]:
+    "Validate `bench`'s options before anything runs; returns the device and the output folder."
     unknown = [n for n in a.names if n not in BENCHES]
     if unknown:
         raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
-    benches = _benches()
-    for name in a.names or BENCHES:
+    _device('--device', a.device)
+    _count('--threads', a.threads, 0)
+    for n in a.sizes:
+        _count('--sizes', n)
+    if min(a.sizes) > 10**4:
+        # the Python-loop baseline is timed at the smallest size, one call per memory camera
+        _fail('--sizes', a.sizes, 'at least one size <= 10000 (the Python-loop baseline runs at the smallest)')
+    _count('--repeats', a.repeats)
+    _count('--frames', a.frames)
+    if a.update_results and a.out is not None:
+        raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
+    out = _results_dir() if a.update_results else _out_dir('--out', 'outputs/bench' if a.out is None else a.out)
+    return (a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')), out
+
+
+def _cmd_bench(a) -> int:
+    dev, out = _check_bench(a)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    benches, names = _benches(), a.names or BENCHES
+    for i, name in enumerate(names):
         run, fmt = benches[name]
+        if not a.quiet:
+            # a full run takes many minutes on a small CPU: say what runs now
+            print(f"bench {name} ({i + 1}/{len(names)}) on {dev} ...", file=sys.stderr, flush=True)
         res = run(dev, a)
         print(fmt(res))
         suffix = (
@@ -165,14 +291,77 @@ def _cmd_bench(a) -> int:
             if name == 'render'
             else ('cuda' if dev.startswith('cuda') else 'cpu')
         )
-        _save(a.out, f'bench_{name}_{suffix}.json', res, dev, a.invocation)
+        _save(out, f'bench_{name}_{suffix}.json', res, dev, a.invocation)
     return 0
+
+
+def _check_run_folder(opt: str, out: Path, config: str):
+    "Refuse a run folder whose `last.ckpt` is unreadable or holds another VAE config, before any training."
+    ckpt = out / 'last.ckpt'
+    if not ckpt.exists():
+        return
+    try:
+        hp = torch.load(ckpt, map_location='cpu', weights_only=False).get('hyper_parameters', {})
+    except Exception as e:
+        raise ValueError(
+            f"{opt}: {ckpt} is not a readable Lightning checkpoint ({type(e).__name__}); "
+            "remove it to start afresh, or choose another --out"
+        ) from None
+    if hp.get('config', config) != config:
+        raise ValueError(
+            f"{opt}: {ckpt} resumes a {hp['config']!r} VAE, not --config {config!r}; "
+            f"give --config {hp['config']} or another --out"
+        )
+
+
+def _check_train_vae(a):
+    "Validate `train-vae`'s options, dataset, run folder and output paths before any training."
+    from memory_video.vae import VAE_CONFIGS, load_vae
+
+    _choice('--config', a.config, list(VAE_CONFIGS), 'VAE config')
+    _positive('--minutes', a.minutes)
+    _count('--batch', a.batch)
+    if a.clip_len < 1 or (a.clip_len - 1) % 4:
+        # the causal VAE halves time twice: 1 + 4n frames
+        _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
+    _positive('--lr', a.lr, 1.0)
+    _count('--eval-clips', a.eval_clips)
+    why = (
+        'train-vae evaluates on held-out videos and that layout has no train/val split; '
+        'render a dataset with `memory_video render`'
+    )
+    for split in ('train', 'val'):
+        ds = _open_scored('--data', a.data, why, split=split)
+        if not len(ds):
+            raise ValueError(f"--data: {a.data} has no {split!r} videos; expected a dataset with both splits")
+        short = min(v.n_frames for v in ds)
+        if short < a.clip_len:
+            _fail('--clip-len', a.clip_len, f'at most {short} frames (the shortest {split!r} video)')
+    if a.init:
+        try:
+            load_vae(a.init, a.config)
+        except ValueError as e:
+            raise ValueError(f"--init: {e}") from None
+    _check_run_folder('--out', _out_dir('--out', a.out), a.config)
+    _out_file('--checkpoint', a.checkpoint)
+    _out_dir('--results', a.results)
+
+
+def _quiet_lightning():
+    "Lightning's start-up lines (accelerator, tips) go to its loggers: keep only warnings."
+    import logging
+
+    for name in ('lightning', 'lightning.pytorch', 'lightning.fabric', 'pytorch_lightning', 'lightning_fabric'):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _cmd_train_vae(a) -> int:
     from memory_video.vae import train_vae, evaluate_vae, save_vae, load_vae
     from memory_video.datasets import open_dataset
 
+    _check_train_vae(a)
+    if a.quiet:
+        _quiet_lightning()
     vae, info = train_vae(
         a.data,
         a.config,
@@ -209,11 +398,12 @@ def _cmd_train_vae(a) -> int:
     return 0
 
 
-def _cmd_score(a, score, fmt, prefix: str, **kw) -> int:
-    "Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`."
-    from memory_video.datasets import open_dataset
-
-    res = score(list(open_dataset(a.data)), **kw)
+def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
+    """Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`;
+    `why` says why the Context-as-Memory layout is refused."""
+    ds = _open_scored('data', a.data, why)
+    _out_dir('--out', a.out)
+    res = score(list(ds), **kw)
     print(fmt(res))
     _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
     return 0
@@ -222,19 +412,37 @@ def _cmd_score(a, score, fmt, prefix: str, **kw) -> int:
 def _cmd_retrieval(a) -> int:
     from memory_video.retrieval import score_strategies, format_strategies
 
-    return _cmd_score(a, score_strategies, format_strategies, 'retrieval', k=a.k, targets_per_video=a.targets)
+    _count('--k', a.k)
+    _count('--targets', a.targets)
+    why = (
+        'retrieval scores the strategies against depth co-visibility and per-layout, and that layout has neither '
+        '(binary overlap labels only)'
+    )
+    return _cmd_score(a, score_strategies, format_strategies, 'retrieval', why, k=a.k, targets_per_video=a.targets)
 
 
 def _cmd_fov_rules(a) -> int:
     from memory_video.datasets import score_fov_rules, format_fov_rules
 
-    return _cmd_score(a, score_fov_rules, format_fov_rules, 'fov_rules', tau=a.tau, area_threshold=a.area_threshold)
+    _fraction('--tau', a.tau)
+    _fraction('--area-threshold', a.area_threshold)
+    why = 'the Context-as-Memory layout has no depth, so fov-rules cannot score against depth co-visibility'
+    return _cmd_score(
+        a, score_fov_rules, format_fov_rules, 'fov_rules', why, tau=a.tau, area_threshold=a.area_threshold
+    )
 
 
 def _cmd_render(a) -> int:
     import time, json
-    from memory_video.datasets import render_dataset
+    from memory_video.datasets import render_dataset, CONFIGS
 
+    cfg = CONFIGS[_choice('--config', a.config, sorted(CONFIGS), 'dataset config')]
+    for v in a.videos or ():
+        if not 0 <= v < cfg.n_videos:
+            _fail('--videos', v, f'video indices of config {cfg.name!r} in 0..{cfg.n_videos - 1}')
+    _device('--device', a.device)
+    _out_dir('--out', Path(a.out) / cfg.name)
+    _out_dir('--results', a.results)
     t0 = time.time()
     out = render_dataset(
         a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos
@@ -265,6 +473,9 @@ def _cmd_render(a) -> int:
 
 
 def _cmd_demo(a) -> int:
+    if not (math.isfinite(a.fps) and 1 <= a.fps <= 240):
+        _fail('--fps', a.fps, 'a frame rate in [1, 240]')
+    _out_dir('--out', a.out)
     res = demo(a.out, fps=a.fps, seed=a.seed)
     print(
         f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, "
@@ -306,7 +517,15 @@ def _add_bench(sub):
         default=_default(B.bench_render, 'n_frames'),
         help='frames per size for the render benchmark',
     )
-    b.add_argument('--out', default='data/results', help="folder for result JSON files ('' to not save)")
+    b.add_argument(
+        '--out', default=None, help="folder for result JSON files (default: outputs/bench; '' to not save)"
+    )
+    b.add_argument(
+        '--update-results',
+        action='store_true',
+        help="write to the repository's committed data/results (what the documentation shows) instead of --out",
+    )
+    b.add_argument('--quiet', action='store_true', help='no progress lines')
     b.set_defaults(fn=_cmd_bench)
 
 
@@ -419,8 +638,17 @@ def _add_train_all(sub):
 def _cmd_train_all(a) -> int:
     from memory_video.training import train_all
 
+    import re
+    from memory_video.training import SIZES_DATA, VARIANTS
+
     if a.max_steps is not None and a.max_steps < 1:
         raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
+    _choice('--size', a.size, list(SIZES_DATA), 'model size')
+    for v in a.variants or ():
+        _choice('--variants', v, list(VARIANTS), 'variant')
+    if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
+        _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
+    _out_dir('--root', a.root)
     runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
     failed = [v for v, r in runs.items() if r is None]
     for v, r in runs.items():
@@ -431,9 +659,16 @@ def _cmd_train_all(a) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose errors are one line, `memory_video <command>: <message>`, and exit status 2."
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
     "The `memory_video` command-line parser; each option's default is the one of the function it feeds."
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
     )
     sub = p.add_subparsers(dest='command', metavar='<command>')
@@ -443,8 +678,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _cmd_train(argv) -> int:
+    import warnings
     from memory_video.training import train_cli
 
+    # LightningCLI warns whenever it is given arguments while sys.argv holds some: here both are the command's
+    warnings.filterwarnings('ignore', message=".*LightningCLI's args parameter is intended")
     try:
         return train_cli(argv)
     except ValueError as e:
@@ -467,5 +705,9 @@ def main(argv=None) -> int:
     try:
         return a.fn(a)
     except ValueError as e:  # bad input: one clear line, exit status 2
+        print(f"memory_video {a.command}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        # a path the checks up front could not foresee (a disk that filled up, a folder removed meanwhile)
         print(f"memory_video {a.command}: {e}", file=sys.stderr)
         return 2

@@ -8,10 +8,10 @@ import math
 from pathlib import Path
 import numpy as np
 import torch
-from .geometry import check_poses, planar_to_c2w, check_fov, fov_from_intrinsics, CAM_HFOV_DEG
+from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, fov_from_intrinsics, CAM_HFOV_DEG
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'Video', 'ArrayVideo', 'tour_trajectory', 'depth_covisibility',
+__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'tour_trajectory', 'depth_covisibility',
            'covisibility_pairs', 'RenderConfig', 'render_dataset', 'RenderedVideo', 'RenderedDataset', 'open_dataset',
            'score_fov_rules', 'format_fov_rules']
 
@@ -119,7 +119,7 @@ class ArrayVideo(Video):
     def __init__(
         self, name: str, frames, poses, K, fps: float = 30.0, heights=None, depth=None, covis=None, captions=()
     ):
-        self.name, self.fps = name, float(fps)
+        self.name, self.fps = name, check_positive(fps, f'{name}: fps')
         self._rgb = torch.as_tensor(frames)
         if self._rgb.ndim != 4 or self._rgb.shape[-1] != 3 or self._rgb.dtype != torch.uint8:
             raise ValueError(
@@ -294,6 +294,7 @@ def tour_trajectory(
     cross a door, repeat. Also returns the events `(frame, kind, detail)`."""
     if n_frames < 1:
         raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
+    fps = check_positive(fps, 'fps')
     plan, obst = floor_plan(spec), _obstacles(spec)
     for attempt in range(max_tries):
         rng = np.random.default_rng([seed, attempt])
@@ -309,7 +310,7 @@ def tour_trajectory(
 
 
 # %% ../nbs/00c_datasets.ipynb #f65dd184
-from .geometry import fov_overlap_area, fov_overlap_4ray, check_c2w
+from .geometry import fov_overlap_area, fov_overlap_4ray, check_c2w, check_positive
 
 
 def depth_covisibility(
@@ -322,11 +323,17 @@ def depth_covisibility(
     )
     c2w = check_c2w(c2w).to(dev, torch.float32)
     D = torch.as_tensor(depth).to(dev, torch.float32)
+    if D.ndim != 3:
+        raise ValueError(f"depth: expected depth maps of shape (N, H, W), got {tuple(D.shape)}")
     N, H, W = D.shape
     if c2w.shape[0] != N:
         raise ValueError(f"c2w: {c2w.shape[0]} cameras for {N} depth maps; expected one per frame")
+    if not (isinstance(grid, int) and grid >= 1):
+        raise ValueError(f"grid: expected an integer >= 1, got {grid!r}")
     K = torch.as_tensor(K, dtype=torch.float32, device=dev)
     pairs = torch.as_tensor(pairs, dtype=torch.long, device=dev).reshape(-1, 2)
+    if len(pairs) and (int(pairs.min()) < 0 or int(pairs.max()) >= N):
+        raise ValueError(f"pairs: frame indices must lie in 0..{N - 1}, got {int(pairs.min())}..{int(pairs.max())}")
     us = ((torch.arange(grid, device=dev) + 0.5) * W / grid).long()
     vs = ((torch.arange(grid, device=dev) + 0.5) * H / grid).long()
     vv, uu = torch.meshgrid(vs, us, indexing='ij')
@@ -372,6 +379,10 @@ def depth_covisibility(
 def covisibility_pairs(poses, hfov_deg: float, view_range: float, stride: int = 1) -> torch.Tensor:
     """Candidate pairs `(P, 2)` `[i, j]`, i != j, on frames `::stride`, whose FOV sectors of radius `view_range`
     overlap (the exact planar pre-filter)."""
+    if not (isinstance(stride, int) and stride >= 1):
+        raise ValueError(f"stride: expected an integer >= 1, got {stride!r}")
+    check_fov(hfov_deg)
+    check_positive(view_range, 'view_range')
     idx = torch.arange(0, len(poses), stride)
     p = check_poses(poses)[idx]
     ov = fov_overlap_area(p[:, None], p[None], hfov_deg, view_range) > 0
@@ -381,7 +392,7 @@ def covisibility_pairs(poses, hfov_deg: float, view_range: float, stride: int = 
 
 
 # %% ../nbs/00c_datasets.ipynb #209e01aa
-import json, os, zipfile, io
+import json, os, zipfile, io, operator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict, field
 from functools import lru_cache
@@ -431,6 +442,23 @@ class RenderConfig:
     val_every: int = 10
     seed: int = 0
     hfov_deg: float = CAM_HFOV_DEG
+
+    def __post_init__(self):
+        for n in ('n_videos', 'n_frames', 'chunk', 'covis_stride', 'covis_grid', 'val_every'):
+            v = getattr(self, n)
+            if not (isinstance(v, int) and v >= 1):
+                raise ValueError(f"{n}: expected an integer >= 1, got {v!r}")
+        for n in ('width', 'height'):
+            v = getattr(self, n)
+            # what WorldRenderer can render
+            if not (isinstance(v, int) and 8 <= v <= 4096):
+                raise ValueError(f"{n}: expected an image size from 8 to 4096 pixels, got {v!r}")
+        check_positive(self.fps, 'fps')
+        check_fov(self.hfov_deg)
+        if not self.layouts or any(x not in ('open', 'rooms') for x in self.layouts):
+            raise ValueError(f"layouts: expected layouts among 'open', 'rooms', got {self.layouts!r}")
+        if not self.movers or any(not (isinstance(m, int) and m >= 0) for m in self.movers):
+            raise ValueError(f"movers: expected counts >= 0, got {self.movers!r}")
 
     def video_plan(self, i: int) -> dict:
         "Layout, movers, world seed, tour seed and split of video `i`."
@@ -510,11 +538,31 @@ def _video_done(vdir: Path) -> bool:
     return bool(meta_p.exists() and json.loads(meta_p.read_text()).get('complete'))
 
 
+def _spawn_reruns_main() -> bool:
+    """Whether a spawned worker would re-run the main script's top level: a script (not a notebook, a REPL or `-c`)
+    without an `if __name__ == '__main__':` guard."""
+    import ast, sys
+
+    path = getattr(sys.modules.get('__main__'), '__file__', None)
+    if not path or not Path(path).is_file():
+        return False
+    try:
+        body = ast.parse(Path(path).read_text()).body
+    except (OSError, SyntaxError, ValueError):
+        return True
+    return not any(isinstance(n, ast.If) and '__main__' in ast.unparse(n.test) for n in body)
+
+
 def _plan_tours(cfg: RenderConfig, pending: list, workers: int | None) -> dict:
-    "Tours of the `pending` videos planned in `workers` processes (default: all cores for 8 videos or more), or {}."
+    """Tours of the `pending` videos planned in `workers` processes (default: all cores for 8 videos or more), or {};
+    threads instead when spawning would re-run an unguarded main script."""
     workers = (min(os.cpu_count() or 1, len(pending)) if len(pending) >= 8 else 0) if workers is None else workers
     if workers <= 1:
         return {}
+    if _spawn_reruns_main():
+        # a spawned worker imports the main script again: unguarded, it would render (or fail) in every worker
+        with ThreadPoolExecutor(workers) as tp:
+            return dict(zip(pending, tp.map(_video_tour, [cfg] * len(pending), pending)))
     # tours are CPU-bound Python: plan them in parallel, before any GL context
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -629,6 +677,21 @@ def _render_video(cfg: RenderConfig, vdir: Path, vi: int, tour, pool, bar, devic
     atomic_write(vdir / 'meta.json', _json_bytes(meta))
 
 
+def _check_videos(videos, cfg: RenderConfig) -> list:
+    "The video indices `videos` as ints, each one of `cfg`'s."
+    try:
+        todo = [operator.index(v) for v in videos]
+    except TypeError:
+        raise ValueError(f"videos: expected video indices (integers), got {videos!r}") from None
+    bad = [v for v in todo if not 0 <= v < cfg.n_videos]
+    if bad:
+        raise ValueError(
+            f"videos: video {bad[0]} is out of range; config {cfg.name!r} has {cfg.n_videos} videos "
+            f"(0..{cfg.n_videos - 1})"
+        )
+    return todo
+
+
 def render_dataset(
     config='tiny',
     root='data/worlds',
@@ -643,9 +706,16 @@ def render_dataset(
     from tqdm.auto import tqdm
 
     cfg = _resolve_config(config)
+    todo = range(cfg.n_videos) if videos is None else _check_videos(videos, cfg)
+    if not (isinstance(write_threads, int) and write_threads >= 1):
+        raise ValueError(f"write_threads: expected an integer >= 1, got {write_threads!r}")
+    if workers is not None and not (isinstance(workers, int) and workers >= 0):
+        raise ValueError(f"workers: expected None or an integer >= 0, got {workers!r}")
     out = Path(root) / cfg.name
-    ds_path, want = _claim_folder(out, cfg)
-    todo = range(cfg.n_videos) if videos is None else [int(v) for v in videos]
+    try:
+        ds_path, want = _claim_folder(out, cfg)
+    except OSError as e:
+        raise ValueError(f"root: cannot write the dataset folder {out} ({e.strerror or e})") from None
     bar = tqdm(total=len(todo) * cfg.n_frames, unit='frame', disable=not progress, desc=f'render {cfg.name}')
     pool = ThreadPoolExecutor(write_threads)  # deflate releases the GIL: compress while rendering
     tours = _plan_tours(cfg, [vi for vi in todo if not _video_done(out / f'video_{vi:04d}')], workers)
@@ -763,10 +833,21 @@ class RenderedVideo(Video):
         return torch.from_numpy(self._load_npy('objects.npy'))[self._index(idx)]
 
 
+SPLITS = ('train', 'val', None)
+
+
+def _check_split(split):
+    "A `split` argument: 'train', 'val' or None (all videos)."
+    if split not in SPLITS:
+        raise ValueError(f"split: unknown split {split!r}; expected one of 'train', 'val' or None (all videos)")
+    return split
+
+
 class RenderedDataset:
     "The videos of a dataset folder written by `render_dataset`; `ds[i]` or `ds['video_0003']` is a `RenderedVideo`."
 
     def __init__(self, path, split: str | None = None):
+        _check_split(split)
         self.path = Path(path)
         p = self.path / 'dataset.json'
         d = _read_ours(p, f'{self.path} is not a dataset folder written by render_dataset')
@@ -793,16 +874,22 @@ class RenderedDataset:
         return f"RenderedDataset({self.path}, {len(self)} videos)"
 
 
-def open_dataset(path, **kw):
+def open_dataset(path, split: str | None = None):
     """Open a dataset folder of either known layout: ours (`dataset.json`) or the public Context-as-Memory one
-    (`frames/`, `jsons/`, ...)."""
+    (`frames/`, `jsons/`, ...); `split` ('train', 'val' or None for all) only for ours."""
+    _check_split(split)
     p = Path(path)
     if (p / 'dataset.json').exists():
-        return RenderedDataset(p, **kw)
+        return RenderedDataset(p, split=split)
     if (p / 'frames').is_dir() and (p / 'jsons').is_dir():
         from memory_video.cam_dataset import CamDataset
 
-        return CamDataset(p, **kw)
+        if split is not None:
+            raise ValueError(
+                f"split: {p} holds the Context-as-Memory layout, which has no train/val split; "
+                f"expected split=None, got {split!r}"
+            )
+        return CamDataset(p)
     raise ValueError(
         f"{p}: unknown dataset layout; expected a folder with dataset.json (memory_video render) "
         "or the Context-as-Memory layout (frames/, jsons/, overlap_labels/, captions.txt)"
@@ -820,6 +907,22 @@ def score_fov_rules(
 ) -> dict:
     """Precision, recall and F1 of the 4-ray rule and of 'exact overlap > area_threshold' against depth co-visibility
     >= `tau`, per layout, over past pairs on each video's stride."""
+    videos = list(videos)
+    if not videos:
+        raise ValueError("videos: expected at least one video, got none")
+    for name, x in (('tau', tau), ('area_threshold', area_threshold)):
+        if check_positive(x, name) > 1:
+            raise ValueError(f"{name}: expected a fraction in (0, 1], got {x!r}")
+    far, _ = check_positive(far, 'far'), check_positive(view_range, 'view_range')
+    if not (isinstance(near, (int, float)) and 0 <= near < far):
+        raise ValueError(f"near: expected 0 <= near < far={far}, got {near!r}")
+    for v in videos:
+        if getattr(v, 'covis_kind', None) != 'depth' or not hasattr(v, 'meta'):
+            raise ValueError(
+                f"videos: {getattr(v, 'name', v)!r} has no depth co-visibility of a render (covis_kind "
+                f"{getattr(v, 'covis_kind', None)!r}); score_fov_rules scores videos of a dataset written by "
+                "render_dataset (the Context-as-Memory layout has no depth)"
+            )
     counts = {}
     for v in videos:
         s = int(v._covis['stride'])

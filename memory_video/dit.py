@@ -796,19 +796,7 @@ def cached_streams(self: MemoryDiT, predicted: Stream, cache: list):
     return {'P': predicted}, [Layout(('P',), memory=kv) for kv in cache]
 
 # %% ../nbs/02_dit_context.ipynb #ebcac250
-def _integer(v, name: str, lo: int) -> int:
-    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
-    try:
-        if isinstance(v, bool):
-            raise TypeError
-        n = operator.index(v)
-    except TypeError:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
-    if n < lo:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
-    return n
-
-
+from .geometry import check_int as _integer
 def flow_matching_loss(
     model: MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None, noise=None, check: bool = True
 ) -> torch.Tensor:

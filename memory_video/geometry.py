@@ -4,19 +4,19 @@
 
 # %% ../nbs/00_geometry.ipynb #2cafe883
 from __future__ import annotations
-import math
+import math, operator
 from dataclasses import dataclass
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['CAM_HFOV_DEG', 'MINIWORLD_CAM_HEIGHT', 'CAM_WINDOW_S', 'as_tensor', 'check_finite', 'check_poses', 'check_c2w',
-           'check_fov', 'check_positive', 'wrap_angle', 'planar_to_c2w', 'c2w_to_planar', 'intrinsics_from_fov',
-           'fov_from_intrinsics', 'other_fov', 'world_to_camera', 'project_points', 'plot_camera_convention',
-           'miniworld_to_planar', 'planar_to_miniworld', 'miniworld_to_c2w', 'unreal_to_c2w', 'unreal_to_planar',
-           'planar_to_unreal', 'FloorPlan', 'MotionLimits', 'check_trajectory', 'motion_stats', 'within_limits',
-           'roaming_trajectory', 'rotate_away_and_back', 'goto_pose', 'ab_loop', 'circle_trajectory', 'relative_poses',
-           'fov_overlap_4ray', 'fov_overlap_4ray_any', 'fov_4ray_details', 'sector_intersection_area',
+           'check_fov', 'check_int', 'check_positive', 'wrap_angle', 'planar_to_c2w', 'c2w_to_planar',
+           'intrinsics_from_fov', 'fov_from_intrinsics', 'other_fov', 'world_to_camera', 'project_points',
+           'plot_camera_convention', 'miniworld_to_planar', 'planar_to_miniworld', 'miniworld_to_c2w', 'unreal_to_c2w',
+           'unreal_to_planar', 'planar_to_unreal', 'FloorPlan', 'MotionLimits', 'check_trajectory', 'motion_stats',
+           'within_limits', 'roaming_trajectory', 'rotate_away_and_back', 'goto_pose', 'ab_loop', 'circle_trajectory',
+           'relative_poses', 'fov_overlap_4ray', 'fov_overlap_4ray_any', 'fov_4ray_details', 'sector_intersection_area',
            'fov_overlap_area', 'frustum_overlap_mc', 'fov_agreement', 'plot_fov_pair', 'fov_overlap_widget']
 
 # %% ../nbs/00_geometry.ipynb #8ad3a2f4
@@ -89,6 +89,19 @@ def check_fov(fov_deg, name: str = 'hfov_deg') -> float:
     if not (0 < v < 180):
         raise ValueError(f"{name}: {v} degrees is outside (0, 180); expected a field of view in degrees")
     return v
+
+
+def check_int(v, name: str, lo: int = 1) -> int:
+    "`v` as a Python int >= `lo` (bools and floats refused), or a `ValueError` naming `name`, the value and the bound."
+    try:
+        if isinstance(v, bool):
+            raise TypeError
+        n = operator.index(v)
+    except TypeError:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
+    if n < lo:
+        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
+    return n
 
 
 def check_positive(v, name: str) -> float:
@@ -331,6 +344,7 @@ class FloorPlan:
     @classmethod
     def box(cls, width: float, depth: float, x0: float = 0.0, y0: float = 0.0) -> 'FloorPlan':
         "An empty rectangular room `[x0, x0+width] x [y0, y0+depth]`."
+        width, depth = check_positive(width, 'width'), check_positive(depth, 'depth')
         c = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + depth], [x0, y0 + depth]])
         return cls(np.stack([c, np.roll(c, -1, 0)], 1))
 
@@ -683,7 +697,7 @@ def _4ray_parts(target, memory, hfov_deg, near, far):
     """Target-frame quantities shared by both ray pairs: memory position, sin/cos of the relative yaw, and the target
     rays' half-angle."""
     half = math.radians(check_fov(hfov_deg)) / 2
-    near, far = float(near), check_positive(far, 'far')
+    near, far = _as_float(near, 'near', 'a distance in metres'), check_positive(far, 'far')
     if not (0 <= near < far):
         raise ValueError(f"near: expected 0 <= near < far={far}, got {near}")
     t, m = check_poses(target, 'target'), check_poses(memory, 'memory')
@@ -985,6 +999,8 @@ def frustum_overlap_mc(
         raise ValueError(f"K: expected shape (3, 3), got {tuple(K.shape)}")
     w, h = int(check_positive(width, 'width')), int(check_positive(height, 'height'))
     near, far = check_positive(near, 'near'), check_positive(far, 'far')
+    if not (isinstance(n_points, int) and n_points >= 1):
+        raise ValueError(f"n_points: expected an integer >= 1, got {n_points!r}")
     if near >= far:
         raise ValueError(f"near: expected near < far, got near={near}, far={far}")
     g = torch.Generator(device='cpu').manual_seed(seed)
@@ -1018,6 +1034,8 @@ def fov_agreement(
 ) -> dict:
     """How the 4-ray verdict (a) agrees with 'exact overlap fraction (b) > threshold' on random pairs within
     `view_range` of each other."""
+    if not (isinstance(n_pairs, int) and n_pairs >= 1):
+        raise ValueError(f"n_pairs: expected an integer >= 1, got {n_pairs!r}")
     g = torch.Generator().manual_seed(seed)
     r = torch.rand(n_pairs, 5, generator=g, dtype=torch.float64)
     tgt = torch.stack([r[:, 0] * 20 - 10, r[:, 1] * 20 - 10, (r[:, 2] * 2 - 1) * math.pi], -1)

@@ -512,6 +512,8 @@ class WorldModel(L.LightningModule):
         return flow_matching_loss(model, *args, t=t, noise=noise, check=False)
 
     def training_step(self, batch: dict, batch_idx: int):
+        """The rectified-flow loss of a batch of `WorldDataModule` (`x0`, `cams`, `context`, `context_cams`, `text`) at
+        times and noise of this step; inputs are checked on the first batch only (a check waits for the GPU)."""
         t, noise = self._noise(batch['x0'])
         if batch_idx == 0:
             # once per run: values are read back, which waits for the GPU
@@ -531,6 +533,7 @@ class WorldModel(L.LightningModule):
         torch._foreach_lerp_(ema, cur, 1 - decay)
 
     def validation_step(self, batch: dict, batch_idx: int, dataloader_idx: int = 0):
+        "The EMA model's loss on fixed held-out batches (fixed noise and times): all clips, then the revisits."
         loss = self._loss(self.ema, batch, batch['t'], batch['noise'])
         name = 'val/loss' if dataloader_idx == 0 else 'val/loss_revisit'
         self.log(name, loss, prog_bar=dataloader_idx == 0, batch_size=len(batch['x0']), add_dataloader_idx=False)
@@ -543,7 +546,7 @@ class WorldModel(L.LightningModule):
         warm = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, self.hparams.warmup)))
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=warm, interval='step'))
 
-# %% ../nbs/04_training_lightning.ipynb #0d4c4a63
+# %% ../nbs/04_training_lightning.ipynb #88ae480c
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 
@@ -567,7 +570,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
                 f"{path}: not a readable training checkpoint ({type(e).__name__}: {e}); delete it to start over"
             ) from None
 
-# %% ../nbs/04_training_lightning.ipynb #ef07f3c9
+# %% ../nbs/04_training_lightning.ipynb #08a39c34
 class Throughput(L.Callback):
     """Logs tokens/s and model FLOPs utilisation (MFU) every `every` steps, from wall time between logs (one host sync
     per log, none per step) and the FLOPs of one training step counted once (forward x 3)."""
@@ -622,7 +625,7 @@ def peak_flops(device) -> float | None:
     name = torch.cuda.get_device_name(device)
     return next((v * 1e12 for key, v in PEAK_BF16_TFLOPS.items() if key in name), None)
 
-# %% ../nbs/04_training_lightning.ipynb #18a17a1b
+# %% ../nbs/04_training_lightning.ipynb #a8dc3ee0
 class ExportModel(L.Callback):
     """At the end of fitting (rank 0): the EMA weights as a `save_dit` safetensors file and a run summary JSON (steps,
     samples, losses, tokens/s, MFU, device, commit) in the run folder."""
@@ -652,7 +655,7 @@ class ExportModel(L.Callback):
         )
         atomic_write(Path(trainer.default_root_dir) / 'summary.json', json.dumps(summary, indent=1) + '\n')
 
-# %% ../nbs/04_training_lightning.ipynb #f3745560
+# %% ../nbs/04_training_lightning.ipynb #a677d44e
 SIZES_DATA = {
     'tiny': dict(data='data/worlds/tiny', cache='data/cache/tiny', batch_size=8, val_batches=1),
     'small': dict(data='data/worlds/small', cache='data/cache/small', batch_size=256, val_batches=4),
@@ -690,7 +693,7 @@ def write_configs(folder) -> list:
     "Write every shipped config into `folder` (the package's `configs/`); returns their paths."
     return [atomic_write(Path(folder) / f'{s}_{v}.yaml', config_text(v, s)) for s in SIZES_DATA for v in VARIANTS]
 
-# %% ../nbs/04_training_lightning.ipynb #4bc313e1
+# %% ../nbs/04_training_lightning.ipynb #101a8c96
 def _config_path(name: str) -> str:
     "A config file, or the name of one shipped in the package (`small_cam`, `tiny_first`, ...)."
     import memory_video
@@ -784,8 +787,10 @@ def train(argv=None):
             for cb in self.trainer.checkpoint_callbacks:
                 cb.dirpath = str(root / 'checkpoints')
 
-    import argparse
+    import argparse, warnings
 
+    # `args=` is how a program drives LightningCLI; its warning about sys.argv is for notebooks typing both
+    warnings.filterwarnings('ignore', message="LightningCLI's args parameter")
     try:
         return WorldCLI(
             WorldModel,
@@ -799,14 +804,14 @@ def train(argv=None):
         # a typo in a key or a bad value: one line, not a usage screen
         raise ValueError(f"{e} (see `memory_video train --help`)") from None
 
-# %% ../nbs/04_training_lightning.ipynb #9897c004
+# %% ../nbs/04_training_lightning.ipynb #8aa13514
 def train_cli(argv=None) -> int:
     "The `train` command: fit, then write `last.ckpt` for the next chunk (also when `max_time` stopped the run)."
     cli = train(argv)
     cli.trainer.save_checkpoint(Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt')
     return 0
 
-# %% ../nbs/04_training_lightning.ipynb #8e7a75ec
+# %% ../nbs/04_training_lightning.ipynb #5e4eefbd
 def train_all(
     size: str = 'small',
     variants=None,

@@ -225,24 +225,12 @@ def load_vae(path, config: VAEConfig | str | None = None, device='cpu') -> Causa
 
 
 # %% ../nbs/01_vae.ipynb #a6896391
+from .geometry import check_int as _count
 import lightning as L
 import operator
 from datetime import timedelta
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 from .checkpoint import atomic_write
-
-
-def _count(v, name: str, lo: int = 1) -> int:
-    "`v` as a Python int >= `lo`, or a `ValueError` naming `name`, the value and what was expected."
-    try:
-        if isinstance(v, bool):
-            raise TypeError
-        n = operator.index(v)
-    except TypeError:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {v!r}") from None
-    if n < lo:
-        raise ValueError(f"{name}: expected an integer >= {lo}, got {n}")
-    return n
 
 
 def _clip_len(v, name: str = 'clip_len') -> int:

@@ -229,16 +229,19 @@ class WorldSpec:
     @classmethod
     def from_json(cls, s: str) -> 'WorldSpec':
         "The spec that `to_json` wrote."
-        d = json.loads(s)
-        return cls(
-            d['seed'],
-            d['layout'],
-            [RoomSpec(**r) for r in d['rooms']],
-            [DoorSpec(**x) for x in d['doors']],
-            [LandmarkSpec(**x) for x in d['landmarks']],
-            [MoverSpec(**x) for x in d['movers']],
-            d['wall_height'],
-        )
+        try:
+            d = json.loads(s)
+            return cls(
+                d['seed'],
+                d['layout'],
+                [RoomSpec(**r) for r in d['rooms']],
+                [DoorSpec(**x) for x in d['doors']],
+                [LandmarkSpec(**x) for x in d['landmarks']],
+                [MoverSpec(**x) for x in d['movers']],
+                d['wall_height'],
+            )
+        except (ValueError, TypeError, KeyError) as e:
+            raise ValueError(f"s: not the JSON of a WorldSpec ({type(e).__name__}: {e})") from None
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -291,10 +294,17 @@ def _landmark_box(lm: LandmarkSpec) -> list:
     return [[c[i], c[(i + 1) % 4]] for i in range(4)]
 
 
+def _check_room(spec: WorldSpec, room) -> int:
+    "A room index of `spec`."
+    if not (isinstance(room, (int, np.integer)) and 0 <= room < len(spec.rooms)):
+        raise ValueError(f"room: expected a room index in 0..{len(spec.rooms) - 1}, got {room!r}")
+    return int(room)
+
+
 def floor_plan(spec: WorldSpec, room: int | None = None) -> FloorPlan:
     "Walls of the whole scene (doorways open), or of one room closed off (`room`), with floor landmarks as obstacles."
     segs = []
-    rooms = spec.rooms if room is None else [spec.rooms[room]]
+    rooms = spec.rooms if room is None else [spec.rooms[_check_room(spec, room)]]
     doors = spec.doors if room is None else []
     for r in rooms:
         c = [(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1)]
@@ -440,6 +450,9 @@ def make_world(
     landmarks and movers."""
     if layout not in ('open', 'rooms'):
         raise ValueError(f"layout: expected 'open' or 'rooms', got {layout!r}")
+    for n, v in (('n_portraits', n_portraits), ('n_meshes', n_meshes), ('n_movers', n_movers)):
+        if not (isinstance(v, (int, np.integer)) and v >= 0):
+            raise ValueError(f"{n}: expected a count >= 0, got {v!r}")
     rows, cols = (1, 1) if layout == 'open' else tuple(int(g) for g in grid)
     if rows < 1 or cols < 1 or rows * cols < (1 if layout == 'open' else 2):
         raise ValueError(f"grid: expected at least 2 rooms for layout 'rooms', got {grid}")
@@ -479,7 +492,7 @@ def caption(spec: WorldSpec, room: int | None = None) -> str:
         return s
 
     if room is not None:
-        return room_text(room, spec.rooms[room]).capitalize() + "."
+        return room_text(room, spec.rooms[_check_room(spec, room)]).capitalize() + "."
     head = (
         "A large open hall: "
         if spec.layout == 'open'
@@ -670,6 +683,10 @@ def contact_sheet(frames, ncols: int = 8, titles=None, ax=None, scale: float = 1
     import matplotlib.pyplot as plt
 
     f = np.asarray(frames)
+    if f.ndim != 4 or f.shape[-1] != 3:
+        raise ValueError(f"frames: expected shape (N, H, W, 3), got {f.shape}")
+    if not (isinstance(ncols, int) and ncols >= 1):
+        raise ValueError(f"ncols: expected an integer >= 1, got {ncols!r}")
     n, h, w = f.shape[:3]
     nrows = math.ceil(n / ncols)
     sheet = np.full((nrows * (h + 2), ncols * (w + 2), 3), 255, np.uint8)
