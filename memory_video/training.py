@@ -791,6 +791,9 @@ def train(argv=None):
 
     # `args=` is how a program drives LightningCLI; its warning about sys.argv is for notebooks typing both
     warnings.filterwarnings('ignore', message="LightningCLI's args parameter")
+    # the seed is the model's and the data's own; the checkpoint writer is code, not config
+    warnings.filterwarnings('ignore', message='No seed found')
+    warnings.filterwarnings('ignore', message='\\s*Unable to serialize instance')
     try:
         return WorldCLI(
             WorldModel,
@@ -811,7 +814,7 @@ def train_cli(argv=None) -> int:
     cli.trainer.save_checkpoint(Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt')
     return 0
 
-# %% ../nbs/04_training_lightning.ipynb #5e4eefbd
+# %% ../nbs/04_training_lightning.ipynb #3b9a801c
 def train_all(
     size: str = 'small',
     variants=None,
