@@ -15,12 +15,12 @@ from .geometry import planar_to_c2w, fov_overlap_area
 from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
 
 # %% auto #0
-__all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'CACHE_FORMAT', 'REVISIT_GAP', 'SIZES_DATA', 'SIZES_TRAINER', 'model_cameras',
-           'Variant', 'get_variant', 'context_indices', 'vae_by_position', 'encode_video', 'build_latent_cache',
-           'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples', 'BatchStream', 'WorldDataModule',
-           'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens', 'step_flops', 'peak_flops', 'ExportModel',
-           'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers', 'read_metrics', 'train', 'train_cli',
-           'train_all']
+__all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'CACHE_FORMAT', 'REVISIT_GAP', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER',
+           'model_cameras', 'Variant', 'get_variant', 'context_indices', 'vae_by_position', 'encode_video',
+           'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples',
+           'BatchStream', 'WorldDataModule', 'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens',
+           'step_flops', 'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults',
+           'chunk_loggers', 'read_metrics', 'train', 'train_cli', 'train_all']
 
 # %% ../nbs/04_training_lightning.ipynb #4ab9a02b
 CAM_TRANSLATION_SCALE = 0.1
@@ -526,8 +526,11 @@ class WorldModel(L.LightningModule):
         self.log('train/step', float(self.global_step))
         return loss
 
-    def on_train_batch_end(self, outputs, batch, batch_idx):
-        "EMA of the weights, after each optimiser step (with a warm-up: the average starts as the weights themselves)."
+    def optimizer_step(self, *args, **kwargs):
+        """The optimiser step, then the EMA of the weights (with a warm-up: the average starts as the weights
+        themselves). Here rather than in `on_train_batch_end`, which runs after the checkpoint callbacks: a
+        checkpoint written at a step must hold that step's EMA, or a killed and resumed run would drift."""
+        super().optimizer_step(*args, **kwargs)
         decay = min(self.hparams.ema_decay, (1 + self.global_step) / (10 + self.global_step))
         ema, cur = list(self.ema.parameters()), list(self.model.parameters())
         torch._foreach_lerp_(ema, cur, 1 - decay)
@@ -661,6 +664,7 @@ SIZES_DATA = {
     'small': dict(data='data/worlds/small', cache='data/cache/small', batch_size=256, val_batches=4),
     'base': dict(data='data/worlds/small', cache='data/cache/small', batch_size=64, val_batches=4),
 }
+SIZES_CHECKPOINT = {'tiny': 1, 'small': 500, 'base': 500}
 SIZES_TRAINER = {
     'tiny': dict(max_steps=4, val_check_interval=2, log_every_n_steps=1),
     'small': dict(max_steps=12000, val_check_interval=500, log_every_n_steps=50),
@@ -681,6 +685,8 @@ def config_text(variant: str, size: str) -> str:
         '  ema_decay: 0.999',
         'data:',
         *[f'  {k}: {x}' for k, x in SIZES_DATA[size].items()],
+        'checkpoint:',
+        f'  every_n_train_steps: {SIZES_CHECKPOINT[size]}',
         'trainer:',
         f'  default_root_dir: runs/{size}_{variant}',
         '  check_val_every_n_epoch: null',
@@ -710,15 +716,12 @@ def _config_path(name: str) -> str:
 
 def trainer_defaults(root: str | None = None) -> dict:
     "The trainer every run starts from (a config may override any of it): bf16 on GPUs, atomic checkpoints, logs."
-    from lightning.pytorch.callbacks import ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger
-
     gpu = torch.cuda.is_available()
     return dict(
         precision='bf16-mixed' if gpu else '32-true',
         plugins=[AtomicCheckpointIO()],
         gradient_clip_val=1.0,
-        callbacks=[ModelCheckpoint(save_last=True, save_top_k=0, every_n_train_steps=500), Throughput(), ExportModel()],
+        callbacks=[Throughput(), ExportModel()],
         num_sanity_val_steps=0,
         enable_model_summary=False,
     )
@@ -776,8 +779,14 @@ def train(argv=None):
 
     class WorldCLI(LightningCLI):
         def add_arguments_to_parser(self, parser):
+            from lightning.pytorch.callbacks import ModelCheckpoint
+
             for name in ('variant', 'size', 'seed'):
                 parser.link_arguments(f'model.{name}', f'data.{name}')
+            # checkpointing is always on and configurable: `--checkpoint.every_n_train_steps 100`
+            parser.add_lightning_class_args(ModelCheckpoint, 'checkpoint')
+            parser.set_defaults({'checkpoint.save_last': True, 'checkpoint.save_top_k': 0})
+            parser.set_defaults({'checkpoint.every_n_train_steps': 500})
 
         def before_fit(self):
             root = Path(self.trainer.default_root_dir)
