@@ -3,7 +3,7 @@ PY ?= python3
 export OMP_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: install test demo readme bench
+.PHONY: install test demo readme bench export
 
 # torch first: an unpinned torch would pull several GB of CUDA packages on a CPU machine
 install:
@@ -17,6 +17,11 @@ test: install
 # the main job (for now: the geometry demo; see the README)
 demo: install
 	memory_video demo
+
+# the library from the notebooks: nbdev_export with `__all__` kept within 120 columns (see tools/export.py)
+export:
+	$(PY) tools/export.py
+	nbdev_clean
 
 # README.md from nbs/index.ipynb (quarto's nbdev_readme cannot run on these machines)
 readme:

@@ -15,11 +15,11 @@ from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agre
 from .checkpoint import atomic_write
 
 # %% auto #0
-__all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call', 'autocast',
-           'fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results', 'plot_results',
-           'bench_render', 'format_render_bench', 'bench_vae', 'format_vae_bench', 'bench_memory',
-           'format_memory_bench', 'bench_structured_attention', 'format_attention_bench', 'bench_mfu',
-           'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
+__all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call',
+           'autocast', 'fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results',
+           'plot_results', 'bench_render', 'format_render_bench', 'bench_vae', 'format_vae_bench',
+           'bench_memory', 'format_memory_bench', 'bench_structured_attention', 'format_attention_bench',
+           'bench_mfu', 'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
 from .geometry import check_int as _count

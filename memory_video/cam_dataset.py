@@ -13,7 +13,8 @@ from .geometry import CAM_HFOV_DEG, intrinsics_from_fov, unreal_to_planar, plana
 from .datasets import Video
 
 # %% auto #0
-__all__ = ['CAM_FPS', 'CAM_CLIP_LEN', 'CAM_CLIP_STEP', 'write_cam_fixture', 'parse_cam_captions', 'CamVideo', 'CamDataset']
+__all__ = ['CAM_FPS', 'CAM_CLIP_LEN', 'CAM_CLIP_STEP', 'write_cam_fixture', 'parse_cam_captions', 'CamVideo',
+           'CamDataset']
 
 # %% ../nbs/00d_cam_dataset.ipynb #898fcca7
 CAM_FPS = 30.0  # CaM renders at 30 fps

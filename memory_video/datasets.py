@@ -11,9 +11,9 @@ import torch
 from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, fov_from_intrinsics, CAM_HFOV_DEG
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'tour_trajectory', 'depth_covisibility',
-           'covisibility_pairs', 'RenderConfig', 'render_dataset', 'RenderedVideo', 'RenderedDataset', 'open_dataset',
-           'score_fov_rules', 'format_fov_rules']
+__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'tour_trajectory',
+           'depth_covisibility', 'covisibility_pairs', 'RenderConfig', 'render_dataset', 'RenderedVideo',
+           'RenderedDataset', 'open_dataset', 'score_fov_rules', 'format_fov_rules']
 
 # %% ../nbs/00c_datasets.ipynb #f15b7929
 class Video:

@@ -16,10 +16,11 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DIT_CONFIGS', 'FRAMEPACK_SCHEDULE', 'MEMORIES', 'DIT_FORMAT', 'rope_freqs', 'rope_angles', 'apply_rope',
-           'frame_time_positions', 'grid_positions', 'RMSNorm', 'Attention', 'CrossAttention', 'memlearner_attention',
-           'DiTConfig', 'framepack_groups', 'framepack_positions', 'timestep_embedding', 'tokenize', 'Stream',
-           'per_token', 'concat_frames', 'Layout', 'Block', 'MemoryDiT', 'query_positions', 'memlearner_layouts',
-           'flow_matching_loss', 'sample', 'save_dit', 'load_dit']
+           'frame_time_positions', 'grid_positions', 'RMSNorm', 'Attention', 'CrossAttention',
+           'memlearner_attention', 'DiTConfig', 'framepack_groups', 'framepack_positions',
+           'timestep_embedding', 'tokenize', 'Stream', 'per_token', 'concat_frames', 'Layout', 'Block',
+           'MemoryDiT', 'query_positions', 'memlearner_layouts', 'flow_matching_loss', 'sample', 'save_dit',
+           'load_dit']
 
 # %% ../nbs/02_dit_context.ipynb #3f5f4741
 def rope_freqs(head_dim: int, base: float = 10000.0) -> torch.Tensor:

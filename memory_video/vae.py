@@ -12,9 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['VAE_CONFIGS', 'VAE_FORMAT', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up', 'VAEConfig', 'vae_config',
-           'CausalVAE', 'save_vae', 'load_vae', 'load_frames', 'to_clip_tensor', 'ClipStream', 'VAEModule',
-           'fit_latent_stats', 'evaluate_vae', 'train_vae', 'default_vae_path', 'load_small_vae']
+__all__ = ['VAE_CONFIGS', 'VAE_FORMAT', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up', 'VAEConfig',
+           'vae_config', 'CausalVAE', 'save_vae', 'load_vae', 'load_frames', 'to_clip_tensor', 'ClipStream',
+           'VAEModule', 'fit_latent_stats', 'evaluate_vae', 'train_vae', 'default_vae_path', 'load_small_vae']
 
 # %% ../nbs/01_vae.ipynb #a0d75c8f
 class CausalConv3d(nn.Module):

@@ -11,8 +11,8 @@ from tqdm.auto import tqdm
 from .checkpoint import atomic_write
 from .dit import MemoryDiT, sample, tokenize
 from .geometry import check_poses, rotate_away_and_back
-from .retrieval import MemoryBank, STRATEGIES, hash_uniform, inference_context
-from .training import Variant, _fill, get_variant, model_cameras
+from .retrieval import MemoryBank, STRATEGIES, inference_context
+from .training import HAND_RULES, Variant, get_variant, hand_rule_context, model_cameras, pad_context
 from .vae import to_clip_tensor
 
 # %% auto #0
@@ -32,23 +32,12 @@ def past_context(
     now = torch.tensor([start])
     if start == 0:
         return now.expand(k).clone()
-    if rule == 'first':
-        got = now
-    elif rule == 'first+random':
-        past = torch.arange(0, start)
-        got = torch.cat([now, past[hash_uniform(past, seed).argsort()[: k - 1]]])
-    elif rule in ('recent', 'framepack'):
-        back = (start - stride * torch.arange(k - (rule == 'framepack'))).clamp(min=0)
-        got = torch.cat([back, torch.zeros(1, dtype=torch.long)]) if rule == 'framepack' else back
-    elif rule == 'history':
-        phase = hash_uniform(now, seed)[0]
-        got = torch.cat([now, ((torch.arange(k - 1) + phase) * start / (k - 1)).long().clamp(max=start - 1)])
-    elif rule in STRATEGIES:
-        got = inference_context(bank, targets, start + 1, k, strategy=rule, seed=seed).cpu()
-        got = torch.cat([now, got[got != start]])
-    else:
-        raise ValueError(f"rule: unknown {rule!r}")
-    return _fill(got, k)
+    if rule in HAND_RULES:
+        return pad_context(hand_rule_context(rule, start, k, torch.arange(0, start), seed, stride), k)
+    if rule not in STRATEGIES:
+        raise ValueError(f"rule: unknown {rule!r}; expected one of {list(HAND_RULES) + list(STRATEGIES)}")
+    got = inference_context(bank, targets, start + 1, k, strategy=rule, seed=seed).cpu()
+    return pad_context(torch.cat([now, got[got != start]]), k)
 
 # %% ../nbs/05b_world_loop.ipynb #70aec5d1
 def _check_args(model, vae, first_frame, poses, variant, steps):

@@ -11,17 +11,17 @@ check() {  # check NAME COMMAND...: run a check, count it
 
 # 1. notebooks and library in sync: exporting and cleaning must change nothing that is committed
 in_sync() {
-  nbdev_export && nbdev_clean || return 1
+  python tools/export.py && nbdev_clean || return 1
   python tools/readme.py --check || return 1
   if [ -n "$(git status --porcelain -- memory_video nbs README.md)" ]; then
-    echo "nbdev_export/nbdev_clean/readme changed files: notebooks, library and README are out of sync:"; git status --porcelain -- memory_video nbs README.md
+    echo "tools/export.py/nbdev_clean/readme changed files: notebooks, library and README are out of sync:"; git status --porcelain -- memory_video nbs README.md
     return 1
   fi
 }
 check "notebooks, library and README in sync" in_sync
 
 # 2. the library's style: long lines and one-line compound statements (config: pyproject.toml's [tool.ruff])
-check "ruff check memory_video/ (tools/lint.py)" python tools/lint.py
+check "ruff check memory_video/" ruff check memory_video/
 
 # 3. every notebook, two at a time; nbdev_test names the notebooks that failed
 mapfile -t nbs < <(python -c "from nbdev.doclinks import nbglob; from nbdev.config import get_config; [print(p.name) for p in sorted(nbglob(get_config().nbs_path, as_path=True))]")
