@@ -627,7 +627,7 @@ def _add_train_all(sub):
     t = sub.add_parser(
         'train-all', help='render, cache and train every memory variant side by side (resumable: run it again)'
     )
-    t.add_argument('--size', default=_default(train_all, 'size'), help="model size: 'tiny', 'small' or 'base'")
+    t.add_argument('--size', default=_default(train_all, 'size'), help="model size: 'tiny', 'mini', 'small' or 'base'")
     t.add_argument('--variants', nargs='*', default=None, help='variants to train (default: all six)')
     t.add_argument('--root', default=_default(train_all, 'root'), help='runs go to <root>/<size>_<variant>')
     t.add_argument('--max-steps', type=int, default=None, help="steps per run (default: the config's)")

@@ -288,6 +288,7 @@ class DiTConfig:
 
 DIT_CONFIGS = {
     'tiny': DiTConfig('tiny', latent=4, dim=48, depth=3, heads=2, n_query=8, query_layers=1, vocab=256, text_len=16),
+    'mini': DiTConfig('mini', dim=192, depth=6, heads=3, n_query=32),
     'small': DiTConfig(),
     'base': DiTConfig('base', dim=768, depth=12, heads=12, n_query=128, query_layers=3),
 }

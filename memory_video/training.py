@@ -674,12 +674,14 @@ class ExportModel(L.Callback):
 # %% ../nbs/04_training_lightning.ipynb #a677d44e
 SIZES_DATA = {
     'tiny': dict(data='data/worlds/tiny', cache='data/cache/tiny', batch_size=8, val_batches=1),
+    'mini': dict(data='data/worlds/small', cache='data/cache/small', batch_size=256, val_batches=4),
     'small': dict(data='data/worlds/small', cache='data/cache/small', batch_size=256, val_batches=4),
     'base': dict(data='data/worlds/small', cache='data/cache/small', batch_size=64, val_batches=4),
 }
-SIZES_CHECKPOINT = {'tiny': 1, 'small': 500, 'base': 500}
+SIZES_CHECKPOINT = {'tiny': 1, 'mini': 500, 'small': 500, 'base': 500}
 SIZES_TRAINER = {
     'tiny': dict(max_steps=4, val_check_interval=2, log_every_n_steps=1),
+    'mini': dict(max_steps=6000, val_check_interval=250, log_every_n_steps=50),
     'small': dict(max_steps=12000, val_check_interval=500, log_every_n_steps=50),
     'base': dict(max_steps=20000, val_check_interval=500, log_every_n_steps=50),
 }
