@@ -555,10 +555,8 @@ class WorldModel(L.LightningModule):
         self.log(name, loss, prog_bar=dataloader_idx == 0, batch_size=len(batch['x0']), add_dataloader_idx=False)
 
     def configure_optimizers(self):
-        fused = self.device.type == 'cuda'
-        opt = torch.optim.AdamW(
-            self.model.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay, fused=fused
-        )
+        # not fused: Lightning refuses to clip the gradients of an optimizer that unscales them itself
+        opt = torch.optim.AdamW(self.model.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
         warm = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, self.hparams.warmup)))
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=warm, interval='step'))
 
@@ -879,6 +877,8 @@ def train_all(
         args += ['--trainer.max_steps', str(max_steps)] if max_steps else []
         args += ['--trainer.max_time', max_time] if max_time else []
         env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(i % n_gpu)) if n_gpu else dict(os.environ)
+        # the processes share the CPU cores: unbounded thread pools each would oversubscribe them many times over
+        env.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // len(variants))))
         log = open(folder / 'train.log', 'a')
         cmd = [sys.executable, '-c', runner, *args, *extra]
         procs[v] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=log), log)

@@ -28,8 +28,10 @@ budget=$(( $(cat runs/time_budget_s 2>/dev/null || echo 0) + left ))
 echo "$budget" > runs/time_budget_s
 limit=$(printf '00:%02d:%02d:%02d' $((budget / 3600)) $((budget % 3600 / 60)) $((budget % 60)))
 t2=$(date +%s)
-python -c "from memory_video.training import train_all
+# a hard stop 60 s after the budget, so that the logs below always come back
+timeout $((left + 60)) python -c "from memory_video.training import train_all
 train_all('$size', max_steps=$steps, max_time='$limit', extra=['--checkpoint.every_n_train_steps', '100'])"
+pkill -f 'memory_video.cli import main' && sleep 3
 echo "training chunk $(( $(date +%s) - t2 )) s (max_steps $steps, cumulative max_time $limit)" | tee -a runs/timing.txt
 nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv >> runs/timing.txt
 tar czf "$out/runs.tgz" runs/timing.txt runs/*.json runs/*/logs runs/*/summary.json runs/*/train.log \
