@@ -21,7 +21,7 @@ __all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'HAND_RULES', 'CACHE_FORMAT', 'R
            'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples', 'BatchStream',
            'WorldDataModule', 'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens', 'step_flops',
            'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers',
-           'read_metrics', 'train', 'train_cli', 'train_all']
+           'read_metrics', 'train', 'train_cli', 'train_all', 'run_summaries']
 
 # %% ../nbs/04_training_lightning.ipynb #4ab9a02b
 CAM_TRANSLATION_SCALE = 0.1
@@ -890,3 +890,25 @@ def train_all(
         out[v] = json.loads(summary.read_text()) if code == 0 and summary.exists() else None
         print(f"{size}_{v}: exit {code}", flush=True)
     return out
+
+# %% ../nbs/04_training_lightning.ipynb
+def run_summaries(folder='data/results/train_mini'):
+    """A pandas table of the runs collected in `folder` (`tools/collect_runs.py`), one row per variant: steps, samples
+    seen, final training and validation losses (all held-out samples and the revisit subset), tokens/s, MFU, device,
+    commit."""
+    import pandas as pd
+
+    paths = sorted(Path(folder).glob('summary_*.json'))
+    if not paths:
+        raise ValueError(f"folder: no summary_*.json in {folder}; collect runs with tools/collect_runs.py")
+    rows = []
+    for path in paths:
+        s = json.loads(path.read_text())
+        m, prov = s['metrics'], s['provenance']
+        rows.append(dict(
+            variant=s['variant'], steps=s['steps'], samples=s['samples_seen'], params=s['params'],
+            train_loss=m['train/loss'], val_loss=m['val/loss'], val_loss_revisit=m['val/loss_revisit'],
+            tokens_per_s=m['perf/tokens_per_s'], mfu=m['perf/mfu'], device=prov['device'], commit=prov['commit'][:7],
+        ))
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    return pd.DataFrame(rows).sort_values('variant', key=lambda c: c.map(order)).set_index('variant')
