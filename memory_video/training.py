@@ -891,7 +891,7 @@ def train_all(
         print(f"{size}_{v}: exit {code}", flush=True)
     return out
 
-# %% ../nbs/04_training_lightning.ipynb
+# %% ../nbs/04_training_lightning.ipynb #a14f74f4
 def run_summaries(folder='data/results/train_mini'):
     """A pandas table of the runs collected in `folder` (`tools/collect_runs.py`), one row per variant: steps, samples
     seen, final training and validation losses (all held-out samples and the revisit subset), tokens/s, MFU, device,
