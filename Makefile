@@ -14,9 +14,10 @@ install:
 test: install
 	bash tools/test.sh
 
-# the main job (for now: the geometry demo; see the README)
+# the main job: a held-out scene generated with memory by the shipped world model; writes outputs/generate/world.mp4
+# and world.gif (ground truth | generated | memory) and prints the History-Context PSNR with memory and without
 demo: install
-	memory_video demo
+	memory_video generate
 
 # the library from the notebooks: nbdev_export with `__all__` kept within 120 columns (see tools/export.py)
 export:

@@ -90,6 +90,85 @@ def demo(out: str | Path = 'outputs/demo', fps: float = 30.0, seed: int = 0) -> 
     return res
 
 
+# %% ../nbs/99_cli.ipynb #144b4177
+def _check_model(opt: str, model: str):
+    "A world model option: a shipped name or the path of an existing file (the error says where it looked)."
+    from memory_video.generate import check_model
+
+    try:
+        return check_model(model)
+    except ValueError as e:
+        raise ValueError(f"{opt}: {str(e).removeprefix('model: ')}") from None
+
+
+def _add_generate(sub):
+    import memory_video.generate as G
+
+    g = sub.add_parser(
+        'generate',
+        help='generate a held-out scene with memory: a video (ground truth | generated | memory) and the '
+        'History-Context PSNR with memory and without',
+    )
+    paths = '; '.join(f'{t.name}: {t.doc}' for t in G.TRAJECTORIES.values())
+    g.add_argument('--trajectory', default=_default(G.generate_video, 'trajectory'), help=f'the camera path ({paths})')
+    g.add_argument(
+        '--strategy',
+        default=_default(G.generate_video, 'strategy'),
+        help=f"the context rule (default: the model's own): one of {', '.join(G.STRATEGY_NAMES)}",
+    )
+    g.add_argument(
+        '--model',
+        default=_default(G.generate_video, 'model'),
+        help=f"a shipped world model ({', '.join(G.MODELS)}) or the path of one written by save_dit",
+    )
+    g.add_argument('--steps', type=int, default=_default(G.generate_video, 'steps'), help='sampling steps per segment')
+    g.add_argument(
+        '--out', default=_default(G.generate_video, 'out'), help='folder for world.mp4, world.gif and result.json'
+    )
+    g.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default: a GPU if torch sees one)")
+    g.add_argument('--seed', type=int, default=_default(G.generate_video, 'seed'), help='path and sampling seed')
+    g.add_argument('--scene', type=int, default=_default(G.generate_video, 'scene'), help='held-out scene, 0..3')
+    g.add_argument('--no-compare', action='store_true', help='skip the run without memory (and its PSNR)')
+    g.add_argument('--quiet', action='store_true', help='no progress bar')
+    g.set_defaults(fn=_cmd_generate)
+
+
+def _check_generate(a) -> str:
+    "Validate `generate`'s options and output files before any work; returns the device."
+    import memory_video.generate as G
+
+    _choice('--trajectory', a.trajectory, list(G.TRAJECTORIES), 'trajectory')
+    if a.strategy is not None:
+        _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
+    _check_model('--model', a.model)
+    _count('--steps', a.steps)
+    n = len(G.held_out_scenes())
+    if not 0 <= a.scene < n:
+        _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
+    dev = _device('--device', a.device)
+    out = _out_dir('--out', a.out)
+    for name in ('world.mp4', 'world.gif', 'result.json'):
+        _out_file('--out', out / name)
+    return ('cuda' if torch.cuda.is_available() else 'cpu') if dev == 'auto' else dev
+
+
+def _cmd_generate(a) -> int:
+    from memory_video.generate import generate_video, GenerationInterrupted
+
+    dev = _check_generate(a)
+    try:
+        generate_video(
+            a.out, a.trajectory, a.strategy, a.model, a.steps, dev, a.seed, a.scene,
+            progress=not a.quiet, compare=not a.no_compare,
+        )
+    except GenerationInterrupted as e:
+        print(f"memory_video generate: {e} (playable)", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print('memory_video generate: interrupted before the first frame was written', file=sys.stderr)
+        return 130
+    return 0
+
 # %% ../nbs/99_cli.ipynb #d6e2b7c8
 def _fail(opt: str, v, expected: str):
     "The one-line error of a bad option: the option, the value given and what was expected."
@@ -235,10 +314,33 @@ def _benches():
         'attention': (lambda d, a: _attention_rows(d), B.format_attention_bench),
         'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
         'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
+        'generate': (_generate_bench, _format_generate_bench),
     }
 
 
-BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval')
+def _model_there(model: str) -> bool:
+    from memory_video.generate import model_path
+
+    try:
+        return model_path(model).is_file()
+    except ValueError:
+        return False
+
+
+def _generate_bench(dev: str, a) -> dict:
+    "`memory_video generate` timed in a fresh process (05c_generate)."
+    from memory_video.generate import bench_generate
+
+    return bench_generate(dev, model=a.model, steps=a.steps)
+
+
+def _format_generate_bench(res: dict) -> str:
+    from memory_video.generate import format_generate_bench
+
+    return format_generate_bench(res)
+
+
+BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate')
 
 
 def _loop_n(sizes) -> int:
@@ -268,6 +370,9 @@ def _check_bench(a) -> tuple[str, Path | None]:
         _fail('--sizes', a.sizes, 'at least one size <= 10000 (the Python-loop baseline runs at the smallest)')
     _count('--repeats', a.repeats)
     _count('--frames', a.frames)
+    if 'generate' in a.names:  # named: its model must be there (run with all the others, it is skipped if absent)
+        _check_model('--model', a.model)
+        _count('--steps', a.steps)
     if a.update_results and a.out is not None:
         raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
     out = _results_dir() if a.update_results else _out_dir('--out', 'outputs/bench' if a.out is None else a.out)
@@ -281,6 +386,9 @@ def _cmd_bench(a) -> int:
     benches, names = _benches(), a.names or BENCHES
     for i, name in enumerate(names):
         run, fmt = benches[name]
+        if name == 'generate' and not a.names and not _model_there(a.model):
+            print(f"bench generate skipped: no world model {a.model!r} (give --model PATH)", file=sys.stderr)
+            continue
         if not a.quiet:
             # a full run takes many minutes on a small CPU: say what runs now
             print(f"bench {name} ({i + 1}/{len(names)}) on {dev} ...", file=sys.stderr, flush=True)
@@ -502,6 +610,7 @@ def _default(fn, name: str):
 
 def _add_bench(sub):
     import memory_video.bench as B
+    from memory_video.generate import bench_generate
 
     b = sub.add_parser('bench', help='speed benchmarks; results saved with provenance under --out')
     b.add_argument('names', nargs='*', help=f"which benchmarks (default: all of {', '.join(BENCHES)})")
@@ -526,6 +635,14 @@ def _add_bench(sub):
         help="write to the repository's committed data/results (what the documentation shows) instead of --out",
     )
     b.add_argument('--quiet', action='store_true', help='no progress lines')
+    b.add_argument(
+        '--model',
+        default=_default(bench_generate, 'model'),
+        help='the world model of the generate benchmark: a shipped name or a save_dit file',
+    )
+    b.add_argument(
+        '--steps', type=int, default=_default(bench_generate, 'steps'), help='sampling steps of the generate benchmark'
+    )
     b.set_defaults(fn=_cmd_bench)
 
 
@@ -672,7 +789,8 @@ def parser() -> argparse.ArgumentParser:
         prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
     )
     sub = p.add_subparsers(dest='command', metavar='<command>')
-    for add in (_add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_scores, _add_demo):
+    adds = (_add_generate, _add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_scores, _add_demo)
+    for add in adds:
         add(sub)
     return p
 

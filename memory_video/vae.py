@@ -14,7 +14,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['VAE_CONFIGS', 'VAE_FORMAT', 'CausalConv3d', 'FrameNorm', 'ResBlock', 'Down', 'Up', 'VAEConfig',
            'vae_config', 'CausalVAE', 'save_vae', 'load_vae', 'load_frames', 'to_clip_tensor', 'ClipStream',
-           'VAEModule', 'fit_latent_stats', 'evaluate_vae', 'train_vae', 'default_vae_path', 'load_small_vae']
+           'VAEModule', 'fit_latent_stats', 'evaluate_vae', 'train_vae', 'weights_dir', 'default_vae_path',
+           'load_small_vae']
 
 # %% ../nbs/01_vae.ipynb #a0d75c8f
 class CausalConv3d(nn.Module):
@@ -577,20 +578,20 @@ def train_vae(
     )
 
 # %% ../nbs/01_vae.ipynb #e5878ae8
-def default_vae_path(config: str = 'small') -> Path:
-    "Where the committed weights of `config` live in a checkout of the repository."
-    import importlib.util
+def weights_dir() -> Path:
+    "The package's `weights/` folder: the trained weights that ship with it (package data of the wheel)."
+    import memory_video
 
-    return (
-        Path(importlib.util.find_spec('memory_video').origin).resolve().parent.parent
-        / 'data'
-        / 'checkpoints'
-        / f'vae_{config}.safetensors'
-    )
+    return Path(memory_video.__file__).resolve().parent / 'weights'
+
+
+def default_vae_path(config: str = 'small') -> Path:
+    "Where the shipped weights of `config` live: the package's `weights/` folder."
+    return weights_dir() / f'vae_{config}.safetensors'
 
 
 def load_small_vae(device='cpu', path=None) -> CausalVAE:
-    "The trained `small` VAE (from `path`, or the repository's `data/checkpoints`)."
+    "The trained `small` VAE (from `path`, or the weights shipped in the package)."
     p = Path(path) if path else default_vae_path('small')
     if not p.exists():
         raise ValueError(f"{p}: no trained VAE there; train one with `memory_video train-vae` or pass its path")

@@ -129,11 +129,13 @@ def generate(
     progress: bool = True,
     device='cpu',
     out=None,
+    on_segment=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Frames uint8 `(N, H, W, 3)` of a video from `first_frame` uint8 `(H, W, 3)` along planar camera `poses` `(N, 3)`
     (the first is the first frame's), generated segment by segment by `model` (a `MemoryDiT` or `WorldModel`) with
     the context rule of `variant`, and the context indices `(segments, k)` each segment used. `out`: a folder to write
-    finished segments to and resume from."""
+    finished segments to and resume from. `on_segment(s, frames, context)`: called after each segment `s` (resumed
+    ones too) with its new frames uint8 `(8, H, W, 3)` and context indices `(k,)`, e.g. to write a video as it grows."""
     model, vae, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
     model, vae = model.to(device).eval(), vae.to(device).eval()
     N, S = len(p), SEG_FRAMES
@@ -171,6 +173,8 @@ def generate(
         bank.append(seg_poses[s][1:], torch.arange(start + 1, start + S), lat)
         frames.append(new)
         record.append(idx)
+        if on_segment is not None:
+            on_segment(s, new, idx)
     return torch.cat(frames)[:N], torch.stack(record)
 
 # %% ../nbs/05b_world_loop.ipynb #7273bb0f

@@ -23,7 +23,10 @@ check "notebooks, library and README in sync" in_sync
 # 2. the library's style: long lines and one-line compound statements (config: pyproject.toml's [tool.ruff])
 check "ruff check memory_video/" ruff check memory_video/
 
-# 3. every notebook, two at a time; nbdev_test names the notebooks that failed
+# 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
+check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
+
+# 4. every notebook, two at a time; nbdev_test names the notebooks that failed
 mapfile -t nbs < <(python -c "from nbdev.doclinks import nbglob; from nbdev.config import get_config; [print(p.name) for p in sorted(nbglob(get_config().nbs_path, as_path=True))]")
 log=$(mktemp)
 start=$(date +%s)
@@ -35,7 +38,7 @@ for nb in "${nbs[@]}"; do
   else failed=$((failed + 1)); echo "FAIL $nb (nbdev_test did not finish)"; fi
 done
 
-# 4. the part of the docs build that runs without quarto (nbdev_proc_nbs's steps; it would try to sudo-install quarto)
+# 5. the part of the docs build that runs without quarto (nbdev_proc_nbs's steps; it would try to sudo-install quarto)
 docs() {
   rm -rf _proc; python tools/proc_docs.py || return 1
   if [ -n "$(git status --porcelain -- nbs)" ]; then echo "the docs pre-processing changed nbs/ (nbdev.yml or sidebar.yml out of date):"; git status --porcelain -- nbs; return 1; fi
