@@ -738,6 +738,12 @@ def _add_train(sub):
     )
 
 
+def _add_eval(sub):
+    sub.add_parser(
+        'eval', add_help=False, help='a table of the papers on our data, `eval --table 1` (see `eval --help`)'
+    )
+
+
 def _add_train_all(sub):
     from memory_video.training import train_all
 
@@ -789,7 +795,8 @@ def parser() -> argparse.ArgumentParser:
         prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
     )
     sub = p.add_subparsers(dest='command', metavar='<command>')
-    adds = (_add_generate, _add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_scores, _add_demo)
+    adds = (_add_generate, _add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_eval, _add_scores)
+    adds += (_add_demo,)
     for add in adds:
         add(sub)
     return p
@@ -815,6 +822,11 @@ def main(argv=None) -> int:
     if argv[:1] == ['train']:
         # every option after `train` belongs to LightningCLI (04_training_lightning)
         return _cmd_train(argv[1:])
+    if argv[:1] == ['eval']:
+        # the evaluation tables parse their own options (05_eval_tables)
+        from memory_video.evaluation import eval_main
+
+        return eval_main(argv[1:])
     a = p.parse_args(argv)
     a.invocation = ' '.join(['memory_video', *argv])  # recorded with every saved result
     if not getattr(a, 'fn', None):
