@@ -249,18 +249,9 @@ def segment_context(
 
 def _check_model(model, vae, variant):
     "The model's `MemoryDiT` (a `WorldModel` gives its EMA) and the `Variant`, checked to fit each other and the VAE."
-    from memory_video.dit import MemoryDiT
+    from memory_video.world import _check_model as check
 
-    v = variant if isinstance(variant, Variant) else get_variant(variant)
-    if hasattr(model, 'ema') and isinstance(model.ema, MemoryDiT):
-        model = model.ema
-    if not isinstance(model, MemoryDiT):
-        raise ValueError(f"model: expected a MemoryDiT or a WorldModel, got {type(model).__name__}")
-    if model.cfg.memory != v.memory:
-        raise ValueError(f"model: its memory is {model.cfg.memory!r}, variant {v.name!r} needs {v.memory!r}")
-    if model.cfg.latent != vae.cfg.latent:
-        raise ValueError(f"model: {model.cfg.latent} latent channels, the VAE has {vae.cfg.latent}")
-    return model, v
+    return check(model, vae, variant)
 
 
 @torch.no_grad()
@@ -1088,19 +1079,9 @@ def _choices(opt: str, values, valid, what: str) -> list:
 
 def _writable(opt: str, folder) -> Path | None:
     "The output folder, created and probed with a file, before any compute; None for ''."
-    if not folder:
-        return None
-    p = Path(folder)
-    if p.exists() and not p.is_dir():
-        raise ValueError(f"{opt}: {p} is a file; expected a folder to write into")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        probe = p / f'.memory_video_probe_{os.getpid()}'
-        probe.write_bytes(b'')
-        probe.unlink()
-    except OSError as e:
-        raise ValueError(f"{opt}: cannot write into the folder {p} ({e.strerror or e})") from None
-    return p
+    from memory_video.cli import _out_dir
+
+    return _out_dir(opt, folder)
 
 
 def _check_eval(a) -> tuple[EvalOptions, Path | None]:

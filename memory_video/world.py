@@ -40,7 +40,8 @@ def past_context(
     return pad_context(torch.cat([now, got[got != start]]), k)
 
 # %% ../nbs/05b_world_loop.ipynb #70aec5d1
-def _check_args(model, vae, first_frame, poses, variant, steps):
+def _check_model(model, vae, variant):
+    "The model's `MemoryDiT` (a `WorldModel` gives its EMA) and the `Variant`, checked to fit each other and the VAE."
     v = variant if isinstance(variant, Variant) else get_variant(variant)
     if hasattr(model, 'ema') and isinstance(model.ema, MemoryDiT):
         model = model.ema  # a WorldModel: its EMA weights generate
@@ -50,6 +51,11 @@ def _check_args(model, vae, first_frame, poses, variant, steps):
         raise ValueError(f"model: its memory is {model.cfg.memory!r}, variant {v.name!r} needs {v.memory!r}")
     if model.cfg.latent != vae.cfg.latent:
         raise ValueError(f"model: {model.cfg.latent} latent channels, the VAE has {vae.cfg.latent}")
+    return model, v
+
+
+def _check_args(model, vae, first_frame, poses, variant, steps):
+    model, v = _check_model(model, vae, variant)
     p = check_poses(poses, 'poses').double()
     if p.ndim != 2 or len(p) < 2:
         raise ValueError(f"poses: expected planar poses (N, 3) with N >= 2, got shape {tuple(p.shape)}")
