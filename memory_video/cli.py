@@ -315,6 +315,7 @@ def _benches():
         'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
         'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
         'generate': (_generate_bench, _format_generate_bench),
+        'context': (_context_bench, _format_context_bench),
     }
 
 
@@ -340,7 +341,20 @@ def _format_generate_bench(res: dict) -> str:
     return format_generate_bench(res)
 
 
-BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate')
+def _context_bench(dev: str, a) -> dict:
+    "Table 2's speed column: frames/s of one segment against the number of context frames (05_eval_tables)."
+    from memory_video.evaluation import bench_context
+
+    return bench_context(dev, model=a.model)
+
+
+def _format_context_bench(res: dict) -> str:
+    from memory_video.evaluation import format_context_bench
+
+    return format_context_bench(res)
+
+
+BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate', 'context')
 
 
 def _loop_n(sizes) -> int:
@@ -370,7 +384,8 @@ def _check_bench(a) -> tuple[str, Path | None]:
         _fail('--sizes', a.sizes, 'at least one size <= 10000 (the Python-loop baseline runs at the smallest)')
     _count('--repeats', a.repeats)
     _count('--frames', a.frames)
-    if 'generate' in a.names:  # named: its model must be there (run with all the others, it is skipped if absent)
+    if {'generate', 'context'} & set(a.names):
+        # named: its model must be there (run with all the others, it is skipped if absent)
         _check_model('--model', a.model)
         _count('--steps', a.steps)
     if a.update_results and a.out is not None:
@@ -386,8 +401,8 @@ def _cmd_bench(a) -> int:
     benches, names = _benches(), a.names or BENCHES
     for i, name in enumerate(names):
         run, fmt = benches[name]
-        if name == 'generate' and not a.names and not _model_there(a.model):
-            print(f"bench generate skipped: no world model {a.model!r} (give --model PATH)", file=sys.stderr)
+        if name in ('generate', 'context') and not a.names and not _model_there(a.model):
+            print(f"bench {name} skipped: no world model {a.model!r} (give --model PATH)", file=sys.stderr)
             continue
         if not a.quiet:
             # a full run takes many minutes on a small CPU: say what runs now
@@ -638,7 +653,7 @@ def _add_bench(sub):
     b.add_argument(
         '--model',
         default=_default(bench_generate, 'model'),
-        help='the world model of the generate benchmark: a shipped name or a save_dit file',
+        help='the world model of the generate and context benchmarks: a shipped name or a save_dit file',
     )
     b.add_argument(
         '--steps', type=int, default=_default(bench_generate, 'steps'), help='sampling steps of the generate benchmark'

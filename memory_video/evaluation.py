@@ -28,7 +28,8 @@ __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METH
            'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews', 'hc_trajectories',
            'revisit_trajectories', 'run_trajectories', 'evaluate', 'summarize', 'table_frame', 'return_frame',
            'plot_strips', 'plot_by_item', 'model_path', 'load_model', 'save_untrained', 'result_stem',
-           'segment_fps', 'table1', 'table2', 'revisit_table', 'eval_parser', 'run_table', 'eval_main']
+           'segment_fps', 'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench',
+           'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -1033,6 +1034,36 @@ def revisit_table(models='data/models', size: str = 'mini', worlds='data/worlds'
                   [(k, m) for k in opts.kinds for m in ('psnr', 'lpips', 'psnr_gt')], {}, group='item')
     res['figures'] = _figures(res, ev, out, result_stem('revisit'))
     return res
+
+# %% ../nbs/05_eval_tables.ipynb #58d71a6c
+def bench_context(device='cpu', model='mini_cam', ks=(1, 5, 10, 20, 30), steps=(20, 50), repeats: int = 3) -> dict:
+    """Frames/s of generating one segment at batch 1 with k context frames, for each k of `ks` and each sampling-step
+    count of `steps`, decoding included (`segment_fps`), with world model `model` (a shipped name, a path or a
+    `MemoryDiT`) on `device`."""
+    from memory_video.bench import check_device, device_name
+    from memory_video.generate import load_world_model
+    from memory_video.vae import load_small_vae
+
+    ks = [_int_arg(k, 'ks') for k in ks]
+    steps = [_int_arg(s, 'steps') for s in steps]
+    device = str(check_device(device))
+    dit, variant = load_world_model(model, device)
+    vae = load_small_vae().to(device)
+    rows = [
+        dict(k=k, steps=s, fps=segment_fps(dit, vae, replace(variant, k=k), s, device, repeats))
+        for s in steps
+        for k in ks
+    ]
+    return dict(model=str(model), size=dit.cfg.name, variant=variant.name, device=device_name(device), rows=rows)
+
+
+def format_context_bench(res: dict) -> str:
+    "The benchmark as text: one line per step count, frames/s for each k."
+    lines = [f"segment generation, {res['size']} {res['variant']} model on {res['device']} (frames/s, batch 1):"]
+    for s in dict.fromkeys(r['steps'] for r in res['rows']):
+        cells = ', '.join(f"k={r['k']}: {r['fps']:.1f}" for r in res['rows'] if r['steps'] == s)
+        lines.append(f"  {s} steps: {cells}")
+    return '\n'.join(lines)
 
 # %% ../nbs/05_eval_tables.ipynb #0dc74e33
 class _Parser(argparse.ArgumentParser):

@@ -468,6 +468,13 @@ class WorldDataModule(L.LightningDataModule):
         return [torch.utils.data.DataLoader(b, batch_size=None) for b in self.val_batch_list if len(b)]
 
 # %% ../nbs/04_training_lightning.ipynb #8a72dc5e
+def _is_sharded(module) -> bool:
+    "Whether `module` is wrapped by FSDP."
+    from torch.distributed.fsdp import FullyShardedDataParallel
+
+    return isinstance(module, FullyShardedDataParallel)
+
+
 class WorldModel(L.LightningModule):
     """One world model of any memory variant (`variant` in `VARIANTS`) and size (`size` in `DIT_CONFIGS`):
     rectified-flow training of a `MemoryDiT` on Algorithm-1 samples, with an EMA of the weights (used by validation
@@ -495,10 +502,25 @@ class WorldModel(L.LightningModule):
             raise ValueError(f"ema_decay: expected a number in [0, 1), got {ema_decay}")
         self.model = MemoryDiT(replace(DIT_CONFIGS[size], memory=self.variant.memory, latent=latent))
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
+        # counted before any sharding (FSDP leaves each rank a slice of every weight)
+        self.n_params = self.model.n_params
         # the compiled forward, in a plain list so that it adds no second copy of the weights to the state dict
         self._compiled = []
 
     def configure_model(self):
+        """Under FSDP (`--trainer.strategy fsdp`), shard the model and its EMA as units of one structure, each block
+        then the rest: a weight and its average then have local shards of the same shape on every rank, so the EMA
+        update stays elementwise. Then compile, if asked."""
+        from lightning.pytorch.strategies import FSDPStrategy
+
+        if isinstance(self.trainer.strategy, FSDPStrategy) and not _is_sharded(self.model):
+            # Lightning opens FSDP's `enable_wrap` context around this hook: `wrap` shards with the strategy's settings
+            from torch.distributed.fsdp.wrap import wrap
+
+            for dit in (self.model, self.ema):
+                dit.blocks = torch.nn.ModuleList(wrap(block) for block in dit.blocks)
+            self.model = wrap(self.model)
+            self.ema = wrap(self.ema)
         if self.hparams.compile and not self._compiled:
             self._compiled.append(torch.compile(self.model))
 
@@ -554,6 +576,21 @@ class WorldModel(L.LightningModule):
         name = 'val/loss' if dataloader_idx == 0 else 'val/loss_revisit'
         self.log(name, loss, prog_bar=dataloader_idx == 0, batch_size=len(batch['x0']), add_dataloader_idx=False)
 
+    def ema_model(self) -> MemoryDiT:
+        """The EMA weights as a plain `MemoryDiT`. Under FSDP every rank must call it (the full weights are gathered
+        from all ranks, onto rank 0's CPU; the other ranks get the model with its initial weights)."""
+        if not _is_sharded(self.ema):
+            return self.ema
+        from torch.distributed.fsdp import FullStateDictConfig, FullyShardedDataParallel, StateDictType
+
+        full = FullStateDictConfig(offload_to_cpu=True, rank0_only=True)
+        with FullyShardedDataParallel.state_dict_type(self.ema, StateDictType.FULL_STATE_DICT, full):
+            state = self.ema.state_dict()
+        dit = MemoryDiT(self.ema.cfg)
+        if self.global_rank == 0:
+            dit.load_state_dict(state)
+        return dit
+
     def configure_optimizers(self):
         # not fused: Lightning refuses to clip the gradients of an optimizer that unscales them itself
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
@@ -586,8 +623,9 @@ class AtomicCheckpointIO(TorchCheckpointIO):
 
 # %% ../nbs/04_training_lightning.ipynb #08a39c34
 class Throughput(L.Callback):
-    """Logs tokens/s and model FLOPs utilisation (MFU) every `every` steps, from wall time between logs (one host sync
-    per log, none per step) and the FLOPs of one training step counted once (forward x 3)."""
+    """Logs tokens/s and model FLOPs utilisation (MFU) every `every` steps, from training wall time between logs (one
+    host sync per log, none per step; validation time left out) and the FLOPs of one training step counted once
+    (forward x 3)."""
 
     def __init__(self, every: int = 50):
         self.every, self.flops, self.tokens, self.t0 = every, None, None, None
@@ -596,6 +634,14 @@ class Throughput(L.Callback):
         if self.flops is None:
             self.flops, self.tokens = step_flops(module.model, batch), batch_tokens(module.model, batch)
             self.t0, self.step0 = time.perf_counter(), trainer.global_step
+
+    def on_validation_start(self, trainer, module):
+        self.paused = time.perf_counter()
+
+    def on_validation_end(self, trainer, module):
+        # validation is not training: its time is left out of the current interval
+        if self.t0 is not None:
+            self.t0 += time.perf_counter() - self.paused
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
         steps = trainer.global_step - self.step0
@@ -645,6 +691,8 @@ class ExportModel(L.Callback):
     samples, losses, tokens/s, MFU, device, commit) in the run folder."""
 
     def on_train_end(self, trainer, module):
+        # every rank: under FSDP the EMA weights are gathered from all of them
+        ema = module.ema_model()
         if trainer.global_rank != 0:
             return
         from memory_video.bench import provenance
@@ -658,12 +706,12 @@ class ExportModel(L.Callback):
             samples_seen=trainer.global_step * dm.hparams.batch_size * trainer.world_size,
             batch_size=dm.hparams.batch_size,
             world_size=trainer.world_size,
-            params=module.model.n_params,
+            params=module.n_params,
             metrics=m,
             provenance=provenance(module.device),
         )
         save_dit(
-            module.ema,
+            ema,
             Path(trainer.default_root_dir) / 'model.safetensors',
             extra=dict(variant=module.hparams.variant, steps=trainer.global_step),
         )

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# On the GPU machine (after tools/device_prepare.sh ran here and .whl, .gl were carried): training throughput and the
+# loss trajectory on the GPUs of this machine, for the scaling curve (issue 16) and the DDP check (issue 12):
+#   bash tools/gpu_scaling.sh OUT RUNS
+# RUNS is a space-separated list of NAME:CONFIG:STRATEGY:DEVICES:BATCH:STEPS, each one `memory_video train` in its own
+# folder runs/scaling/NAME; a run whose folder holds a checkpoint resumes from it (that is how a checkpoint written
+# on N GPUs is resumed on M). The data is a compact render, `scaling` (8 videos of 2,000 frames at 64x64, 2 of them held out:
+# throughput does not depend on what the frames show), rendered and cached when missing. Logs, summaries and timings go to
+# OUT/scaling.tgz.
+set -uo pipefail
+out=${1:?OUT}; runs=${2:?RUNS}
+t0=$(date +%s)
+source tools/device_env.sh
+export PYTHONPATH=/tmp/site:$PWD
+mkdir -p runs/scaling
+if [ ! -f data/cache/scaling/.prepared ]; then
+  python - <<'EOF'
+from memory_video.datasets import RenderConfig, render_dataset
+from memory_video.training import WorldDataModule
+cfg = RenderConfig('scaling', n_videos=8, n_frames=2000, width=64, height=64, chunk=256, covis_stride=5, val_every=4)
+folder = render_dataset(cfg, 'data/worlds', progress=False)
+WorldDataModule(str(folder), 'data/cache/scaling', variant='cam', size='small').prepare_data()
+EOF
+  touch data/cache/scaling/.prepared
+  echo "render and cache $(( $(date +%s) - t0 )) s" | tee -a runs/scaling/timing.txt
+fi
+for run in $runs; do
+  IFS=: read -r name config strategy devices batch steps <<< "$run"
+  t1=$(date +%s)
+  # python -m memory_video: Lightning's DDP launcher starts the other ranks with the same command
+  python -m memory_video train --config "$config" --data.data data/worlds/scaling --data.cache data/cache/scaling \
+    --data.batch_size "$batch" --trainer.devices "$devices" --trainer.strategy "$strategy" \
+    --trainer.max_steps "$steps" --trainer.val_check_interval 100 --trainer.log_every_n_steps 10 \
+    --trainer.enable_progress_bar false --checkpoint.every_n_train_steps 100000 \
+    --trainer.default_root_dir "runs/scaling/$name" > "runs/scaling/$name.log" 2>&1
+  rc=$?
+  echo "$name $config $strategy devices=$devices batch=$batch steps=$steps rc=$rc $(( $(date +%s) - t1 )) s" \
+    | tee -a runs/scaling/timing.txt
+  tail -n 3 "runs/scaling/$name.log"
+done
+nvidia-smi --query-gpu=name,memory.used --format=csv >> runs/scaling/timing.txt
+tar czf "$out/scaling.tgz" runs/scaling/timing.txt runs/scaling/*.log runs/scaling/*/logs runs/scaling/*/summary.json \
+  runs/scaling/*/config.yaml 2>/dev/null
+ls -la "$out"
