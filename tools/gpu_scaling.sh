@@ -14,14 +14,16 @@ source tools/device_env.sh
 export PYTHONPATH=/tmp/site:$PWD
 mkdir -p runs/scaling
 if [ ! -f data/cache/scaling/.prepared ]; then
-  python - <<'EOF'
+  # a file with a __main__ guard: the renderer's process pool imports the parent's main module
+  cat > /tmp/scaling_data.py <<'EOF'
 from memory_video.datasets import RenderConfig, render_dataset
 from memory_video.training import WorldDataModule
-cfg = RenderConfig('scaling', n_videos=8, n_frames=2000, width=64, height=64, chunk=256, covis_stride=5, val_every=4)
-folder = render_dataset(cfg, 'data/worlds', progress=False)
-WorldDataModule(str(folder), 'data/cache/scaling', variant='cam', size='small').prepare_data()
+if __name__ == '__main__':
+  cfg = RenderConfig('scaling', n_videos=8, n_frames=2000, width=64, height=64, chunk=256, covis_stride=5, val_every=4)
+  folder = render_dataset(cfg, 'data/worlds', progress=False)
+  WorldDataModule(str(folder), 'data/cache/scaling', variant='cam', size='small').prepare_data()
 EOF
-  touch data/cache/scaling/.prepared
+  python /tmp/scaling_data.py && touch data/cache/scaling/.prepared
   echo "render and cache $(( $(date +%s) - t0 )) s" | tee -a runs/scaling/timing.txt
 fi
 for run in $runs; do
