@@ -591,6 +591,13 @@ class WorldModel(L.LightningModule):
             dit.load_state_dict(state)
         return dit
 
+    def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None):
+        if _is_sharded(self.model) and gradient_clip_val:
+            # FSDP clips its sharded gradients by their global norm itself (Lightning's FSDP precision refuses to)
+            self.model.clip_grad_norm_(gradient_clip_val)
+            return
+        self.clip_gradients(optimizer, gradient_clip_val, gradient_clip_algorithm)
+
     def configure_optimizers(self):
         # not fused: Lightning refuses to clip the gradients of an optimizer that unscales them itself
         opt = torch.optim.AdamW(self.model.parameters(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay)
