@@ -791,6 +791,8 @@ def trainer_defaults(root: str | None = None) -> dict:
         gradient_clip_val=1.0,
         callbacks=[Throughput(), ExportModel()],
         num_sanity_val_steps=0,
+        # validation under `no_grad`, not `inference_mode`: FSDP cannot gather its weights into inference tensors
+        inference_mode=False,
         enable_model_summary=False,
     )
 
