@@ -34,3 +34,11 @@ from .cli import main
 # run as `python -m memory_video` only, not when this notebook's cell runs (where `__spec__` is not this module's)
 if getattr(globals().get('__spec__'), 'name', None) == 'memory_video.__main__':
     sys.exit(main())
+
+# %% ../nbs/99_cli.ipynb #c6aa2554
+import sys
+from .cli import main
+
+# run as `python -m memory_video` only, not when this notebook's cell runs (where `__spec__` is not this module's)
+if getattr(globals().get('__spec__'), 'name', None) == 'memory_video.__main__':
+    sys.exit(main())

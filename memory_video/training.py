@@ -568,7 +568,9 @@ class WorldModel(L.LightningModule):
         super().optimizer_step(*args, **kwargs)
         decay = min(self.hparams.ema_decay, (1 + self.global_step) / (10 + self.global_step))
         ema, cur = list(self.ema.parameters()), list(self.model.parameters())
-        torch._foreach_lerp_(ema, cur, 1 - decay)
+        # outside autograd: else every step would chain the average into a graph through the weights
+        with torch.no_grad():
+            torch._foreach_lerp_(ema, cur, 1 - decay)
 
     def validation_step(self, batch: dict, batch_idx: int, dataloader_idx: int = 0):
         "The EMA model's loss on fixed held-out batches (fixed noise and times): all clips, then the revisits."
