@@ -98,6 +98,12 @@ def device_name(device: str | torch.device = 'cpu') -> str:
     return f"{cpu} ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores)"
 
 
+def _program() -> str:
+    "The name the running program was started by (`python -m memory_video` is `memory_video`)."
+    name = Path(sys.argv[0]).name
+    return 'memory_video' if name == '__main__.py' and 'memory_video' in sys.modules else name
+
+
 def provenance(device: str | torch.device = 'cpu', command: str | None = None) -> dict:
     """Command, git commit, working-tree id and whether it differs from the commit's, device, library versions and UTC
     date of a run.
@@ -109,7 +115,7 @@ def provenance(device: str | torch.device = 'cpu', command: str | None = None) -
     tree = worktree_id()
     expected = os.environ.get('MEMORY_VIDEO_TREE') or _git('rev-parse', f'{commit}^{{tree}}')
     return dict(
-        command=command or ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        command=command or ' '.join([_program(), *sys.argv[1:]]),
         commit=commit,
         tree=tree,
         dirty=None if tree is None or expected is None else tree != expected,

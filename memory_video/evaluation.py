@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval_tables.ipynb #5856f246
 from __future__ import annotations
-import argparse, json, math, os, sys, time
+import argparse, json, math, os, sys, time, zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
@@ -641,6 +641,12 @@ def revisit_trajectories(kinds) -> dict:
     return {k: (lambda video, k=k: revisit_trajectory(k, video)) for k in kinds}
 
 
+def _key_item(key) -> int:
+    "A trajectory key (an angle, a revisit kind) as a number for `_sample_seed`, the same in every process."
+    # not `hash`: Python salts the hash of a string per process, so a rerun would draw other noise
+    return zlib.crc32(str(key).encode()) % 100_003
+
+
 def run_trajectories(
     setting: Setting, vae, scenes: list, trajectories: dict, protocol: str, scorer: Scorer, opts: EvalOptions,
     views: GroundTruthViews = None, fid: bool = False,
@@ -663,7 +669,7 @@ def run_trajectories(
         first_idx = [int(torch.argmin((r[0].poses - r[2][0]).abs().sum(1))) for r in runs]
         firsts = torch.stack([r[4][0] for r in runs])  # the real first view
         caps = [r[0].caption(i) for r, i in zip(runs, first_idx)]
-        seeds = [_sample_seed(r[1], r[0], hash(str(key)) % 100_003) for r in runs]
+        seeds = [_sample_seed(r[1], r[0], _key_item(key)) for r in runs]
 
         def oracle(b, start, runs=runs):
             video, _, poses, _, _, depth = runs[b]

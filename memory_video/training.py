@@ -434,28 +434,31 @@ class WorldDataModule(L.LightningDataModule):
         kw = dict(variant=self.variant, vocab=cfg.vocab, text_len=cfg.text_len, seed=self.hparams.seed)
         self.train_data = SegmentData(self.hparams.cache, self._names('train'), **kw)
         self.val_data = SegmentData(self.hparams.cache, self._names('val'), **kw)
-        every = torch.linspace(
-            0, len(self.val_data) - 1, min(len(self.val_data), self.hparams.val_batches * self.hparams.batch_size)
-        )
+        # `val_batches` global batches (all ranks together), so that the held-out set, and each clip's noise and time,
+        # are the same for 1 x 256 and 2 x 128: validation losses of runs on different GPU counts compare
+        world = self.trainer.world_size if self.trainer else 1
+        n_val = min(len(self.val_data), self.hparams.val_batches * self.hparams.batch_size * world)
+        every = torch.linspace(0, len(self.val_data) - 1, n_val)
         revisit = revisit_samples(self.val_data)
         revisit = (
             revisit[torch.linspace(0, len(revisit) - 1, min(len(revisit), len(every))).long()]
             if len(revisit)
             else revisit
         )
-        self.val_batch_list = [self._val_batches(every.long()), self._val_batches(revisit)]
+        self.val_batch_list = [self._val_batches(every.long(), world), self._val_batches(revisit, world)]
 
-    def _val_batches(self, idx: torch.Tensor) -> list:
-        "Fixed validation batches of held-out clips `idx`, each clip with its own noise and time."
+    def _val_batches(self, idx: torch.Tensor, world: int = 1) -> list:
+        """Fixed validation batches of held-out clips `idx`, each clip with its own noise and time: times spread over
+        each global batch of `batch_size x world` clips, which is split into `world` batches (one per rank)."""
         g = torch.Generator().manual_seed(self.hparams.seed + 12345)
         out = []
-        if len(idx) == 0:
-            return out
-        for chunk in idx.split(self.hparams.batch_size):
-            b = self.val_data.batch(chunk)
-            b['noise'] = torch.randn(b['x0'].shape, generator=g)
-            b['t'] = (torch.arange(len(chunk)) + 0.5) / len(chunk)
-            out.append(b)
+        for chunk in idx.split(self.hparams.batch_size * world):
+            times = (torch.arange(len(chunk)) + 0.5) / len(chunk)
+            for part, t in zip(chunk.split(self.hparams.batch_size), times.split(self.hparams.batch_size)):
+                b = self.val_data.batch(part)
+                b['noise'] = torch.randn(b['x0'].shape, generator=g)
+                b['t'] = t
+                out.append(b)
         return out
 
     def train_dataloader(self):
@@ -576,7 +579,9 @@ class WorldModel(L.LightningModule):
         "The EMA model's loss on fixed held-out batches (fixed noise and times): all clips, then the revisits."
         loss = self._loss(self.ema, batch, batch['t'], batch['noise'])
         name = 'val/loss' if dataloader_idx == 0 else 'val/loss_revisit'
-        self.log(name, loss, prog_bar=dataloader_idx == 0, batch_size=len(batch['x0']), add_dataloader_idx=False)
+        # ranks hold different held-out batches: the logged loss is their mean
+        self.log(name, loss, prog_bar=dataloader_idx == 0, batch_size=len(batch['x0']), add_dataloader_idx=False,
+                 sync_dist=True)
 
     def ema_model(self) -> MemoryDiT:
         """The EMA weights as a plain `MemoryDiT`. Under FSDP every rank must call it (the full weights are gathered
