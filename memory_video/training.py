@@ -452,6 +452,9 @@ class WorldDataModule(L.LightningDataModule):
         each global batch of `batch_size x world` clips, which is split into `world` batches (one per rank)."""
         g = torch.Generator().manual_seed(self.hparams.seed + 12345)
         out = []
+        # (splitting an empty index would give one empty batch)
+        if len(idx) == 0:
+            return out
         for chunk in idx.split(self.hparams.batch_size * world):
             times = (torch.arange(len(chunk)) + 0.5) / len(chunk)
             for part, t in zip(chunk.split(self.hparams.batch_size), times.split(self.hparams.batch_size)):
