@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval_tables.ipynb #5856f246
 from __future__ import annotations
-import argparse, json, math, os, sys, time, zlib
+import argparse, io, json, math, os, shutil, sys, time, zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 import numpy as np
@@ -487,7 +487,8 @@ class Setting:
 
 @dataclass
 class EvalOptions:
-    "How much to evaluate and how: see the protocols above. `fid`: compute FID and FVD too."
+    """How much to evaluate and how: see the protocols above. `fid`: compute FID and FVD too; `resume`: a folder that
+    keeps finished parts of a run (`evaluate`)."""
 
     steps: int = 20
     batch: int = 8
@@ -501,6 +502,8 @@ class EvalOptions:
     fid_frames: int = 64
     fvd_clips: int = 32
     progress: bool = True
+    # a folder where each finished (setting, protocol) is kept, so that a killed run resumes (`evaluate`)
+    resume: str | None = None
 
 
 def gt_targets(video, n: int, gap: int = REVISIT_GAP, min_overlap: float = 0.5) -> list:
@@ -697,9 +700,33 @@ def _say(progress: bool, msg: str):
         print(msg, file=sys.stderr, flush=True)
 
 
-def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, scorer: Scorer = None) -> dict:
+def _fingerprint(setting: Setting, vae, scenes: list, protocol: str, opts: EvalOptions) -> str:
+    "What the result of one (setting, protocol) depends on: the options, the scenes, the variant and the weights."
+    model, variant = _check_model(setting.model, vae, setting.variant)
+    weights = float(sum(p.detach().double().sum() for p in model.parameters()))
+    what = dict(protocol=protocol, opts={k: v for k, v in vars(opts).items() if k not in ('progress', 'resume')},
+                scenes=[(v.name, v.meta['world_seed']) for v in scenes], variant=repr(variant), weights=weights)
+    return json.dumps(what, sort_keys=True, default=str)
+
+
+def _run_unit(st: Setting, p: str, vae, scenes: list, scorer, opts: EvalOptions, latents, views) -> dict:
+    "Rows, features and examples of one setting under one protocol."
+    if p == 'GT':
+        rows, feats = run_gt(st, vae, scenes, scorer, opts, latents)
+        return dict(rows=rows, feats=feats, examples={})
+    trajs = hc_trajectories(opts.angles) if p == 'HC' else revisit_trajectories(opts.kinds)
+    rows, feats, ex = run_trajectories(st, vae, scenes, trajs, p, scorer, opts, views, fid=opts.fid and p == 'HC')
+    return dict(rows=rows, feats=feats, examples=ex)
+
+
+def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, scorer: Scorer = None,
+             resume=None) -> dict:
     """Run `protocols` (of 'GT', 'HC', 'revisit') for every `Setting` on `scenes`: rows, features and examples per
-    (setting, protocol), and the seconds each took."""
+    (setting, protocol), and the seconds each took. With a folder `resume`, each finished (setting, protocol) is saved
+    there and reused by a later call with the same options, scenes, variant and weights: a killed run resumes."""
+    from memory_video.checkpoint import atomic_write
+
+    resume = resume or opts.resume
     for p in protocols:
         if p not in PROTOCOLS:
             raise ValueError(f"protocols: unknown {p!r}; expected some of {', '.join(PROTOCOLS)}")
@@ -709,17 +736,25 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
     for st in settings:
         for p in protocols:
             t0 = time.perf_counter()
-            if p == 'GT':
-                rows, feats = run_gt(st, vae, scenes, scorer, opts, latents)
-                ex = {}
+            unit, saved = None, Path(resume) / f'{st.name}_{p}.pt' if resume else None
+            fp = _fingerprint(st, vae, scenes, p, opts) if saved else None
+            if saved and saved.exists():
+                got = torch.load(saved, weights_only=False)
+                unit = got['unit'] if got.get('fingerprint') == fp else None
+            if unit is None:
+                unit = _run_unit(st, p, vae, scenes, scorer, opts, latents, views)
+                unit['seconds'] = time.perf_counter() - t0
+                if saved:
+                    buf = io.BytesIO()
+                    torch.save(dict(fingerprint=fp, unit=unit), buf)
+                    atomic_write(saved, buf.getvalue())
+                done = f"{len(unit['rows'])} samples in {unit['seconds']:.0f} s"
             else:
-                trajs = hc_trajectories(opts.angles) if p == 'HC' else revisit_trajectories(opts.kinds)
-                rows, feats, ex = run_trajectories(st, vae, scenes, trajs, p, scorer, opts, views,
-                                                   fid=opts.fid and p == 'HC')
-            out['rows'] += rows
-            out['feats'][(st.name, p)], out['examples'][(st.name, p)] = feats, ex
-            out['seconds'][f'{st.name}/{p}'] = time.perf_counter() - t0
-            _say(opts.progress, f"  {st.name} {p}: {len(rows)} samples in {out['seconds'][f'{st.name}/{p}']:.0f} s")
+                done = f"{len(unit['rows'])} samples, resumed from {saved}"
+            out['rows'] += unit['rows']
+            out['feats'][(st.name, p)], out['examples'][(st.name, p)] = unit['feats'], unit['examples']
+            out['seconds'][f'{st.name}/{p}'] = unit['seconds']
+            _say(opts.progress, f"  {st.name} {p}: {done}")
     return out
 
 
@@ -946,7 +981,7 @@ def _result(table: str, title: str, ev: dict, settings: list, scenes: list, opts
         table=table, title=title, paper_source=PAPER_SOURCE, group=group, columns=columns, order=order,
         labels={s.name: s.label for s in settings}, paper=paper,
         settings={s.name: dict(variant=s.variant.name, rule=s.variant.rule, k=s.variant.k) for s in settings},
-        options={k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(opts).items()},
+        options={k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(opts).items() if k != 'resume'},
         scenes=[dict(name=v.name, layout=v.meta['layout'], world_seed=v.meta['world_seed']) for v in scenes],
         summary=summarize(ev), by_layout=summarize(ev, by=('setting', 'protocol', 'layout')),
         by_item=summarize(ev, by=('setting', 'protocol', 'item')), seconds=ev['seconds'], rows=ev['rows'],
@@ -1184,6 +1219,9 @@ def eval_main(argv=None) -> int:
         opts, out = _check_eval(a)
         if a.metrics_cache:
             os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
+        # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
+        partial = out / '.partial' / result_stem(a.table) if out is not None else None
+        opts = replace(opts, resume=str(partial) if partial else None)
         t0 = time.perf_counter()
         res = run_table(a, opts, out)
         res['seconds_total'] = time.perf_counter() - t0
@@ -1194,6 +1232,9 @@ def eval_main(argv=None) -> int:
 
             cmd = ' '.join(['memory_video eval', *argv])
             print('saved', save_result(out / f'{result_stem(a.table)}.json', res, provenance(opts.device, cmd)))
+            shutil.rmtree(partial, ignore_errors=True)
+            if not any(partial.parent.iterdir()):
+                partial.parent.rmdir()
         return 0
     except (ValueError, OSError) as e:
         print(f"memory_video eval: {e}", file=sys.stderr)
