@@ -794,7 +794,9 @@ def table_frame(res: dict, group: str = 'protocol'):
     `res['paper']`): one row per setting, per column ours `value [lo, hi]` and the paper's number."""
     import pandas as pd
 
-    rec = {(r['setting'], r[group], r['metric']): r for r in res['summary'] if group in r}
+    # by protocol: the summary; by item (an angle, a revisit kind): the per-item summary
+    rows = [r for r in res['summary'] if group in r] or [r for r in res.get('by_item', []) if group in r]
+    rec = {(r['setting'], r[group], r['metric']): r for r in rows}
     cols, data = [], {}
     for g, m in res['columns']:
         n = next((r['n'] for (s, gg, mm), r in rec.items() if gg == g and mm == m), None)
