@@ -821,6 +821,19 @@ def return_frame(poses) -> int:
     return T // 2 + int(hit[0]) if len(hit) else T - 1
 
 
+def _finish(fig, title: str, path=None):
+    "Title and layout of a figure, saved to `path` (and closed) if given; returns it."
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        import matplotlib.pyplot as plt
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110, bbox_inches='tight')
+        plt.close(fig)
+    return fig
+
+
 def plot_strips(examples: dict, order: list, labels: dict, n_cols: int = 10, path=None, title: str = ''):
     """A strip per method of one trajectory's frames: `examples[name]` holds `generated`, `real` `(T, H, W, 3)` and
     `poses`; the first row shows the real views. The return frame's column is framed in red."""
@@ -850,13 +863,7 @@ def plot_strips(examples: dict, order: list, labels: dict, n_cols: int = 10, pat
                 ax.set_title(f't={t}' + (' back' if t == ret else ''), fontsize=7, color='red' if t == ret else 'k')
             if c == 0:
                 ax.set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, bbox_inches='tight')
-        plt.close(fig)
-    return fig
+    return _finish(fig, title, path)
 
 
 def plot_by_item(records: list, order: list, labels: dict, metrics=('psnr', 'lpips'),
@@ -882,13 +889,7 @@ def plot_by_item(records: list, order: list, labels: dict, metrics=('psnr', 'lpi
         ax.set_ylabel(METRIC_NAMES[m])
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, bbox_inches='tight')
-        plt.close(fig)
-    return fig
+    return _finish(fig, title, path)
 
 # %% ../nbs/05_eval_tables.ipynb #3c0776b2
 def model_path(models, size: str, variant: str) -> Path:
