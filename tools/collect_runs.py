@@ -1,6 +1,7 @@
 """Collect the run folders that came back from a GPU machine (tools/gpu_train_all.sh's runs.tgz, one per chunk) into
-data/results/train_<size>/: each variant's summary and its joined metrics, the render result, and the time to train.
-    python tools/collect_runs.py SIZE DEVICE COMMAND RUNS_DIR_OF_LAST_CHUNK [TIMING_FILE ...]"""
+data/results/train_<size>/ (or OUT): each variant's summary and its joined metrics, the render result, and the time to
+train on GPUS GPUs.
+    python tools/collect_runs.py SIZE DEVICE COMMAND RUNS_DIR_OF_LAST_CHUNK [OUT [GPUS]]"""
 import json, re, shutil, sys
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import pandas as pd
 from memory_video.training import read_metrics
 
 
-def main(size: str, device: str, command: str, runs: str, *timings: str):
-    out = Path('data/results') / f'train_{size}'
+def main(size: str, device: str, command: str, runs: str, out: str = '', gpus: str = '2'):
+    out = Path(out or Path('data/results') / f'train_{size}')
     out.mkdir(parents=True, exist_ok=True)
     runs = Path(runs)
     for folder in sorted(runs.glob(f'{size}_*')):
@@ -28,7 +29,7 @@ def main(size: str, device: str, command: str, runs: str, *timings: str):
     timing = dict(
         provenance=dict(command=command, commit=prov['commit'], tree=prov['tree'], dirty=prov['dirty'], device=device,
                         torch=prov['torch'], python=prov['python'], date=max(s['provenance']['date'] for s in summaries)),
-        results=dict(phases=phases, total_seconds=sum(p['seconds'] for p in phases), gpus=2,
+        results=dict(phases=phases, total_seconds=sum(p['seconds'] for p in phases), gpus=int(gpus),
                      note='phases as timed on the GPU machine by tools/gpu_train_all.sh; excludes machine start-up '
                           'and the gaps between device calls'))
     (out / 'timing.json').write_text(json.dumps(timing, indent=1) + '\n')
