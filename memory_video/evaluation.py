@@ -177,12 +177,14 @@ MOVER_DEPTH = 0.05  # m: a pixel shows a moving object where the scene without t
 
 def mover_masks(video, poses, depth) -> torch.Tensor | None:
     """Where frames show a moving object, `(T, H, W)` bool: the scene without its moving objects, rendered at `poses`
-    `(T, 3)`, lies more than `MOVER_DEPTH` behind `depth` `(T, H, W)`, the depth of the frames with them. None for a
-    scene without moving objects."""
+    `(T, 3)`, lies more than `MOVER_DEPTH` behind `depth` `(T, H, W)`, the depth of the frames with them, and the
+    pixels next to those. None for a scene without moving objects."""
     if not scene_spec(video).movers:
         return None
     (_, still), = render_views(video, [poses], movers=False)
-    return still - torch.as_tensor(depth, dtype=torch.float32) > MOVER_DEPTH
+    nearer = (still - torch.as_tensor(depth, dtype=torch.float32) > MOVER_DEPTH).float()
+    # one pixel more all round: anti-aliased edges blend an object's colour into pixels whose depth is the background's
+    return torch.nn.functional.max_pool2d(nearer[:, None], 3, stride=1, padding=1)[:, 0].bool()
 
 # %% ../nbs/05_eval_tables.ipynb #4570364e
 def view_start(video) -> int:
