@@ -26,10 +26,11 @@ __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METH
            'render_views', 'mover_masks', 'view_start', 'hc_start', 'full_turn', 'loop_trajectory',
            'revisit_trajectory', 'segment_context', 'generate_segments', 'generate_videos', 'frechet',
            'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets', 'oracle_scores', 'FrameLatents',
-           'run_gt', 'GroundTruthViews', 'hc_trajectories', 'revisit_trajectories', 'run_trajectories',
-           'evaluate', 'summarize', 'table_frame', 'return_frame', 'plot_strips', 'plot_by_item',
-           'model_path', 'load_model', 'save_untrained', 'result_stem', 'segment_fps', 'table1', 'table2',
-           'revisit_table', 'bench_context', 'format_context_bench', 'eval_parser', 'run_table', 'eval_main']
+           'run_gt', 'GroundTruthViews', 'hc_trajectories', 'revisit_trajectories', 'covisible_pairs',
+           'run_trajectories', 'evaluate', 'summarize', 'table_frame', 'return_frame', 'plot_strips',
+           'plot_by_item', 'model_path', 'load_model', 'save_untrained', 'result_stem', 'segment_fps',
+           'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench', 'eval_parser',
+           'run_table', 'eval_main']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -544,6 +545,10 @@ class EvalOptions:
     fid_frames: int = 64
     fvd_clips: int = 32
     progress: bool = True
+    # the pair metric (`covisible_pairs`): pairs at least `covis_gap` frames apart whose views see at least this
+    # fraction of each other; None: off
+    covis: float | None = None
+    covis_gap: int = REVISIT_GAP
     # a folder where each finished (setting, protocol) is kept, so that a killed run resumes (`evaluate`)
     resume: str | None = None
 
@@ -713,14 +718,33 @@ def _key_item(key) -> int:
     return zlib.crc32(str(key).encode()) % 100_003
 
 
+def covisible_pairs(video, poses, depth, min_covis: float = 0.9, min_gap: int = REVISIT_GAP, max_pairs: int = 64,
+                    stride: int = 2) -> torch.Tensor:
+    """The pair metric's pairs `(P, 2)` `(i, j)`, `i < j`, of a trajectory `poses` `(T, 3)` in `video`'s scene with
+    real depth `depth` `(T, H, W)`: frames (every `stride`-th; never frame 0, the given one) at least `min_gap` apart
+    that each see at least `min_covis` of the other's pixels (`depth_covisibility`, both ways); at most `max_pairs`,
+    evenly spread over the trajectory."""
+    t = torch.arange(stride, len(poses), stride)
+    a, b = torch.triu_indices(len(t), len(t), 1)
+    ij = torch.stack([t[a], t[b]], 1)
+    ij = ij[ij[:, 1] - ij[:, 0] >= min_gap]
+    if not len(ij):
+        return ij
+    c2w = planar_to_c2w(torch.as_tensor(poses, dtype=torch.float64), float(video.heights[0]))
+    seen = depth_covisibility(c2w, depth, video.K, torch.cat([ij, ij.flip(1)]), device='cpu').view(2, -1).amin(0)
+    ij = ij[seen >= min_covis]
+    return ij[torch.as_tensor(_even(len(ij), max_pairs), dtype=torch.long)]
+
+
 def run_trajectories(
     setting: Setting, vae, scenes: list, trajectories: dict, protocol: str, scorer: Scorer, opts: EvalOptions,
     views: GroundTruthViews = None, fid: bool = False,
 ):
     """Generate every trajectory of `trajectories` (`{key: video -> (poses, pairs, t0)}`) in every scene from its real
     first frame, `seeds` times, batched; compare each pair's later frame with its earlier one (in scenes with moving
-    objects also on the pixels where neither real frame shows one). Returns rows, FID/FVD features (if `fid`) and
-    examples (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
+    objects also on the pixels where neither real frame shows one), and with `opts.covis` the pairs of
+    `covisible_pairs` too ('psnr_covis', 'lpips_covis'). Returns rows, FID/FVD features (if `fid`) and examples
+    (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
     model, v = _check_model(setting.model, vae, setting.variant)
     views = views or GroundTruthViews()
     rows, clips, examples = [], [], {}
@@ -745,10 +769,15 @@ def run_trajectories(
 
         gen, _ = generate_videos(model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds, caps,
                                  opts.device, opts.batch, oracle=oracle, progress=opts.progress)
-        for (video, seed, poses, pairs, rgb, _, moving), g in zip(runs, gen):
+        for (video, seed, poses, pairs, rgb, depth, moving), g in zip(runs, gen):
             shown = None if moving is None else moving[pairs[:, 1]] | moving[pairs[:, 0]]
             m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]], shown)
             m['psnr_gt'] = scorer.frames(g[1:], rgb[1:])['psnr']
+            if opts.covis is not None:
+                ij = covisible_pairs(video, poses, depth, opts.covis, opts.covis_gap)
+                if len(ij):
+                    both = scorer.frames(g[ij[:, 1]], g[ij[:, 0]])
+                    m.update(psnr_covis=both['psnr'], lpips_covis=both['lpips'])
             rows.append(_frame_row(setting, protocol, video, seed, key, m))
             clips.append((video, seed, g, rgb))
             if video is scenes[0] and seed == 0:
@@ -758,7 +787,8 @@ def run_trajectories(
 # %% ../nbs/05_eval_tables.ipynb #4e14770e
 PROTOCOLS = ('GT', 'HC', 'revisit')
 METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs real', psnr_static='PSNR static',
-                    moving='moving pixels', fid='FID', fvd='FVD', fps='FPS')
+                    moving='moving pixels', psnr_covis='PSNR co-visible', lpips_covis='LPIPS co-visible', fid='FID',
+                    fvd='FVD', fps='FPS')
 
 
 def _say(progress: bool, msg: str):
@@ -834,7 +864,7 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
     for key, g in df.groupby(list(by), sort=False):
         key = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         base = dict(n=len(g), scenes=g['scene'].nunique(), seeds=g['seed'].nunique())
-        for m in ('psnr', 'ssim', 'lpips', 'psnr_gt', 'psnr_static', 'moving'):
+        for m in ('psnr', 'ssim', 'lpips', 'psnr_gt', 'psnr_static', 'moving', 'psnr_covis', 'lpips_covis'):
             if m in g and g[m].notna().any():
                 v = g[m].to_numpy()
                 est, lo, hi = bootstrap(v, g['scene'].to_numpy(), g['seed'].to_numpy(), n_boot=n_boot)
@@ -852,7 +882,8 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
 def _fmt(metric: str, v: float) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ''
-    return f"{v:.{dict(psnr=2, psnr_gt=2, psnr_static=2, ssim=3, lpips=4, fid=1, fvd=1, fps=2).get(metric, 3)}f}"
+    digits = dict(psnr=2, psnr_gt=2, psnr_static=2, psnr_covis=2, ssim=3, lpips=4, lpips_covis=4, fid=1, fvd=1, fps=2)
+    return f"{v:.{digits.get(metric, 3)}f}"
 
 
 def table_frame(res: dict, group: str = 'protocol'):
@@ -1020,7 +1051,7 @@ TABLE_DEFAULTS = {
     '2': dict(scenes=4, targets=6, angles=(60, 120)),
     '3': dict(scenes=4, targets=6, angles=(60, 120)),
     '4': dict(scenes=4, targets=6, angles=(90,), kinds=('loop',)),
-    'revisit': dict(scenes=2, kinds=REVISIT_KINDS),
+    'revisit': dict(scenes=2, kinds=REVISIT_KINDS, covis=0.9),
 }
 
 
@@ -1139,14 +1170,15 @@ def revisit_table(models='data/models', size: str = 'mini', worlds='data/worlds'
     "The revisit suite (180 degrees and back, a full turn, an A->B->A loop) for every variant: PSNR / LPIPS per kind."
     from memory_video.vae import load_small_vae
 
-    opts = replace(opts or EvalOptions(), fid=False)
+    opts = replace(opts or EvalOptions(covis=TABLE_DEFAULTS['revisit']['covis']), fid=False)
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
     scorer, models_, sc = _prepare(models, size, methods, vae, worlds, scenes, opts)
     settings = [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
     ev = evaluate(settings, vae, sc, ('revisit',), opts, scorer)
-    res = _result('revisit', 'Revisit suite', ev, settings, sc, opts,
-                  [(k, m) for k in opts.kinds for m in ('psnr', 'lpips', 'psnr_gt')], {}, group='item')
+    metrics = ('psnr', 'lpips', 'psnr_gt') + (('psnr_covis',) if opts.covis is not None else ())
+    res = _result('revisit', 'Revisit suite', ev, settings, sc, opts, [(k, m) for k in opts.kinds for m in metrics], {},
+                  group='item')
     res['figures'] = _figures(res, ev, out, result_stem('revisit'))
     return res
 
@@ -1256,7 +1288,7 @@ def _check_eval(a) -> tuple[EvalOptions, Path | None]:
         a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
     opts = EvalOptions(
         steps=_int_arg(a.steps, '--steps'), batch=_int_arg(a.batch, '--batch'), device=a.device,
-        seeds=_int_arg(a.seeds, '--seeds'), targets=targets, angles=angles, kinds=kinds,
+        seeds=_int_arg(a.seeds, '--seeds'), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
         fid=not a.no_fid and a.table == '1', fid_frames=_int_arg(a.fid_frames, '--fid-frames', 2),
         fvd_clips=_int_arg(a.fvd_clips, '--fvd-clips', 2), progress=not a.quiet,
     )
