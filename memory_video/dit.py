@@ -19,8 +19,8 @@ __all__ = ['DIT_CONFIGS', 'FRAMEPACK_SCHEDULE', 'MEMORIES', 'DIT_FORMAT', 'rope_
            'frame_time_positions', 'grid_positions', 'RMSNorm', 'Attention', 'CrossAttention',
            'memlearner_attention', 'DiTConfig', 'framepack_groups', 'framepack_positions',
            'timestep_embedding', 'tokenize', 'Stream', 'per_token', 'concat_frames', 'Layout', 'Block',
-           'MemoryDiT', 'query_positions', 'memlearner_layouts', 'flow_matching_loss', 'sample', 'save_dit',
-           'load_dit']
+           'MemoryDiT', 'frame_times', 'query_positions', 'memlearner_layouts', 'noise_context',
+           'flow_matching_loss', 'sample', 'save_dit', 'load_dit']
 
 # %% ../nbs/02_dit_context.ipynb #3f5f4741
 def rope_freqs(head_dim: int, base: float = 10000.0) -> torch.Tensor:
@@ -533,18 +533,20 @@ class MemoryDiT(nn.Module):
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, x, t, cams, context=None, context_cams=None, text=None, cache=None):
-        """Velocity `(B, latent, T, h, w)` for noisy latents `x` at times `t` `(B,)` (or a number), their cameras
-        `(B, T, 12)`, optional memory `context` `(B, latent, k, h, w)` with cameras `(B, k, 12)` and caption tokens
-        `text` `(B, L)`; MemLearner can take `cache`, from `memory_cache`, instead of recomputing the context.
+    def forward(self, x, t, cams, context=None, context_cams=None, text=None, cache=None, context_t=None):
+        """Velocity `(B, latent, T, h, w)` for noisy latents `x` at times `t` (a number, `(B,)`, or `(B, T)` per latent
+        frame: a held clean frame has time 0), their cameras `(B, T, 12)`, optional memory `context`
+        `(B, latent, k, h, w)` with cameras `(B, k, 12)` and caption tokens `text` `(B, L)`; MemLearner can take
+        `cache`, from `memory_cache`, instead of recomputing the context. `context_t` (a number or `(B,)`; default 0):
+        the noise level of the context, when it was noised on purpose (`noise_context`).
 
         The unchecked fast path: only shapes are checked (no value is read back from the device); `check_inputs`
         checks values too, and `sample`, `flow_matching_loss` and `memory_cache` call it."""
         self.check_shapes(x, cams, context, context_cams, text)
         B, _, T, h, w = x.shape
-        t = torch.as_tensor(t, device=x.device, dtype=torch.float32).expand(B)
-        predicted = self.embed_frames(x, t[:, None].expand(B, T), cams, text=True)
-        streams, layouts = self.memory_streams(predicted, context, context_cams, cache)
+        predicted = self.embed_frames(x, frame_times(t, B, T, x.device), cams, text=True)
+        memory_t = frame_times(0.0 if context_t is None else context_t, B, 1, x.device)[:, 0]
+        streams, layouts = self.memory_streams(predicted, context, context_cams, cache, memory_t)
         text_tokens = self.embed_text(text)
         for block, layout in zip(self.blocks, layouts):
             streams = block(streams, layout, text_tokens)
@@ -564,9 +566,10 @@ class MemoryDiT(nn.Module):
         cam = self.cam_embed(cams.to(tokens.dtype))
         return Stream(tokens, temb, ang, cam=cam, frame_ang=frame_ang, grid=(hs, ws), text=text)
 
-    def clean_temb(self, batch: int, dtype) -> torch.Tensor:
-        "The timestep embedding `(B, 1, D)` of clean tokens (t = 0): memory is never noised."
-        t = torch.zeros(batch, 1, device=self.freqs.device)
+    def clean_temb(self, batch: int, dtype, level=None) -> torch.Tensor:
+        """The timestep embedding `(B, 1, D)` of memory tokens: clean (t = 0), or at the noise level `level` `(B,)` of a
+        context noised on purpose."""
+        t = torch.zeros(batch, 1, device=self.freqs.device) if level is None else level.reshape(batch, 1)
         return self.t_embed(timestep_embedding(t, self.cfg.dim).to(dtype))
 
     def embed_text(self, text):
@@ -587,15 +590,24 @@ class MemoryDiT(nn.Module):
         out = self.patch_out(out).view(B, T, hs, ws, self.cfg.latent, p, p)
         return out.permute(0, 4, 1, 2, 5, 3, 6).reshape(B, self.cfg.latent, T, h, w)
 
-    def memory_streams(self, predicted: Stream, context=None, context_cams=None, cache=None):
-        "The token streams (`{'P': predicted, ...}`) and the per-block layouts of the memory mechanism."
+    def memory_streams(self, predicted: Stream, context=None, context_cams=None, cache=None, memory_t=None):
+        """The token streams (`{'P': predicted, ...}`) and the per-block layouts of the memory mechanism; `memory_t`
+        `(B,)`: the context's noise level (None: clean)."""
         if self.cfg.memory == 'cam':
-            return self.cam_streams(predicted, context, context_cams)
+            return self.cam_streams(predicted, context, context_cams, memory_t)
         if self.cfg.memory == 'framepack':
-            return self.framepack_streams(predicted, context, context_cams)
+            return self.framepack_streams(predicted, context, context_cams, memory_t)
         if cache is not None:
             return self.cached_streams(predicted, cache)
-        return self.memlearner_streams(predicted, context, context_cams)
+        return self.memlearner_streams(predicted, context, context_cams, memory_t)
+
+
+def frame_times(t, batch: int, n_frames: int, device) -> torch.Tensor:
+    "Diffusion times `(B, F)` of `n_frames` frames from `t`: a number, one per sample `(B,)` or one per frame `(B, F)`."
+    t = torch.as_tensor(t, device=device, dtype=torch.float32)
+    if t.ndim == 2:
+        return t.expand(batch, n_frames)
+    return t.expand(batch)[:, None].expand(batch, n_frames)
 
 
 def _n_ctx(context) -> int:
@@ -650,28 +662,36 @@ def _check_finite(name: str, *tensors):
 
 
 @patch
-def check_inputs(self: MemoryDiT, x, t, cams, context=None, context_cams=None, text=None):
+def check_inputs(self: MemoryDiT, x, t, cams, context=None, context_cams=None, text=None, context_t=None):
     """Raise `ValueError` unless `forward`'s inputs have the right shapes and finite latents, cameras and times. Reading
     values back waits for the device, so this runs where inputs enter (`sample` once, `flow_matching_loss`,
     `memory_cache`), not in `forward`."""
     self.check_shapes(x, cams, context, context_cams, text)
     _check_finite('x', x, cams)
     t = torch.as_tensor(t)
-    if t.ndim > 1 or (t.ndim == 1 and len(t) != x.shape[0]):
-        raise ValueError(f"t: expected a number or one diffusion time per sample ({x.shape[0]},), got {tuple(t.shape)}")
+    per_frame = (x.shape[0], x.shape[2])
+    if t.ndim > 2 or (t.ndim == 1 and len(t) != x.shape[0]) or (t.ndim == 2 and tuple(t.shape) != per_frame):
+        raise ValueError(
+            f"t: expected a number, one diffusion time per sample ({x.shape[0]},) or per latent frame {per_frame}, "
+            f"got {tuple(t.shape)}"
+        )
     if not torch.isfinite(t).all():
         raise ValueError("t: NaN or infinite diffusion times")
     if ((t < 0) | (t > 1)).any():
         raise ValueError(f"t: expected diffusion times in [0, 1], got {t.reshape(-1)[:4].tolist()}")
     if _n_ctx(context):
         _check_finite('context', context, context_cams)
+    if context_t is not None:
+        ct = torch.as_tensor(context_t)
+        if ct.ndim > 1 or (ct.ndim == 1 and len(ct) != x.shape[0]) or not ((ct >= 0) & (ct <= 1)).all():
+            raise ValueError(f"context_t: expected a noise level in [0, 1] or one per sample, got {ct.reshape(-1)[:4]}")
     if text is not None and len(text) and (text.min() < 0 or text.max() >= self.cfg.vocab):
         lo, hi = int(text.min()), int(text.max())
         raise ValueError(f"text: token ids in [{lo}, {hi}], expected ids in [0, {self.cfg.vocab}) (0: padding)")
 
 # %% ../nbs/02_dit_context.ipynb #cb2532b1
 @patch
-def cam_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None):
+def cam_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None, memory_t=None):
     """Context-as-Memory: the clean context frames are concatenated after the predicted frames along the frame axis
     (time positions T..T+k-1), one stream 'P' that attends densely in every block. Without context: a plain DiT."""
     n_ctx = _n_ctx(context)
@@ -679,24 +699,26 @@ def cam_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=N
     if n_ctx:
         B, T, _ = predicted.temb.shape
         _, context_times = frame_time_positions(T, n_ctx)
-        # context is clean: diffusion time 0
-        clean = torch.zeros(B, n_ctx, device=context.device)
-        stream = concat_frames(predicted, self.embed_frames(context, clean, context_cams, t0=int(context_times[0])))
+        # context is clean (diffusion time 0) unless it was noised on purpose
+        level = torch.zeros(B, n_ctx, device=context.device) if memory_t is None else memory_t[:, None].expand(B, n_ctx)
+        stream = concat_frames(predicted, self.embed_frames(context, level, context_cams, t0=int(context_times[0])))
     return {'P': stream}, [Layout(('P',))] * self.cfg.depth
 
 # %% ../nbs/02_dit_context.ipynb #72e6e00d
 @patch
-def framepack_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None):
+def framepack_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None, memory_t=None):
     """FramePack: the context packed into a stream 'H' of constant length (`pack_history`), clean (t = 0), attending
     densely with the predicted frames 'P' in every block; both read the caption."""
     B = predicted.x.shape[0]
     size = (predicted.grid[0] * self.cfg.patch, predicted.grid[1] * self.cfg.patch)
-    history = self.pack_history(context, context_cams, B, size, predicted.x.dtype)
+    history = self.pack_history(context, context_cams, B, size, predicted.x.dtype, memory_t)
     return {'P': predicted, 'H': history}, [Layout(('P', 'H'))] * self.cfg.depth
 
 
 @patch
-def pack_history(self: MemoryDiT, context, context_cams, batch: int, size: tuple[int, int], dtype) -> Stream:
+def pack_history(
+    self: MemoryDiT, context, context_cams, batch: int, size: tuple[int, int], dtype, memory_t=None
+) -> Stream:
     """The FramePack stream of `context` `(B, latent, k, h, w)` (or None) for latents of `size` (h, w): each level of
     `FRAMEPACK_SCHEDULE` packs its latents by its own patch embedding and adds their mean camera; missing history is
     zero, history older than the schedule is dropped, so the token count does not depend on k. `dtype`: the tokens'.
@@ -728,7 +750,7 @@ def pack_history(self: MemoryDiT, context, context_cams, batch: int, size: tuple
         positions.append(framepack_positions(level, first, factor, packed.shape[2:], n_ctx))
     ang = rope_angles(torch.cat(positions).to(device), self.freqs)
     tokens = torch.cat(tokens, 1)
-    return Stream(tokens, self.clean_temb(batch, dtype), ang, text=True)
+    return Stream(tokens, self.clean_temb(batch, dtype, memory_t), ang, text=True)
 
 # %% ../nbs/02_dit_context.ipynb #6cad08f8
 def query_positions(n_query: int) -> torch.Tensor:
@@ -748,32 +770,34 @@ def memlearner_layouts(cfg: DiTConfig, with_context: bool, with_predicted: bool 
 
 
 @patch
-def memlearner_memory(self: MemoryDiT, context, context_cams, batch: int, dtype) -> dict[str, Stream]:
-    """MemLearner's memory streams: the learned queries 'Q' and, if there is context, its clean frames 'C'."""
+def memlearner_memory(self: MemoryDiT, context, context_cams, batch: int, dtype, memory_t=None) -> dict[str, Stream]:
+    """MemLearner's memory streams: the learned queries 'Q' and, if there is context, its frames 'C' (clean, or at
+    noise level `memory_t` `(B,)`)."""
     queries = self.queries.to(dtype).expand(batch, -1, -1)
     ang = rope_angles(query_positions(self.cfg.n_query).to(queries.device), self.freqs)
     streams = {'Q': Stream(queries, self.clean_temb(batch, dtype), ang)}
     n_ctx = _n_ctx(context)
     if n_ctx:
         clean = torch.zeros(batch, n_ctx, device=context.device)
-        streams['C'] = self.embed_frames(context, clean, context_cams, t0=0)
+        level = clean if memory_t is None else memory_t[:, None].expand(batch, n_ctx)
+        streams['C'] = self.embed_frames(context, level, context_cams, t0=0)
     return streams
 
 # %% ../nbs/02_dit_context.ipynb #e06b0c2a
 @patch
-def memlearner_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None):
+def memlearner_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=None, memory_t=None):
     """MemLearner without a cache (training): C, Q and P go through every block together, one `memlearner_attention`
     per block (`memlearner_layouts`); computes what `memory_cache` and the cached forward compute, in one pass."""
     B = predicted.x.shape[0]
-    streams = self.memlearner_memory(context, context_cams, B, predicted.x.dtype)
+    streams = self.memlearner_memory(context, context_cams, B, predicted.x.dtype, memory_t)
     streams['P'] = predicted
     return streams, memlearner_layouts(self.cfg, 'C' in streams)
 
 # %% ../nbs/02_dit_context.ipynb #6f244227
 @patch
-def memory_cache(self: MemoryDiT, context, context_cams) -> list:
+def memory_cache(self: MemoryDiT, context, context_cams, context_t=None) -> list:
     """MemLearner: the keys/values `[(k, v)] * depth` that the predicted tokens read from the query tokens, computed
-    from the (checked) context alone.
+    from the (checked) context alone (at noise level `context_t`, default clean).
 
     C (clean, t = 0) and Q (t = 0) never read P, so this is computed once per generated segment and reused at every
     denoising step."""
@@ -781,7 +805,9 @@ def memory_cache(self: MemoryDiT, context, context_cams) -> list:
         raise ValueError("memory_cache: only MemLearner's memory stream is independent of the predicted tokens")
     self._check_latents(context, 'context', context_cams)
     _check_finite('context', context, context_cams)
-    streams = self.memlearner_memory(context, context_cams, context.shape[0], context.dtype)
+    B = context.shape[0]
+    memory_t = None if context_t is None else frame_times(context_t, B, 1, context.device)[:, 0]
+    streams = self.memlearner_memory(context, context_cams, B, context.dtype, memory_t)
     cache = []
     for block, layout in zip(self.blocks, memlearner_layouts(self.cfg, 'C' in streams, with_predicted=False)):
         # what P reads of Q in this block: Q's keys and values before the block updates it
@@ -799,22 +825,42 @@ def cached_streams(self: MemoryDiT, predicted: Stream, cache: list):
 
 # %% ../nbs/02_dit_context.ipynb #ebcac250
 from .geometry import check_int as _integer
+def noise_context(context, level, noise) -> torch.Tensor:
+    """`context` `(B, latent, k, h, w)` moved towards `noise` (same shape) to the noise level `level` (a number or
+    `(B,)`), as the forward flow would: `(1 - level) * context + level * noise`. Training on context noised at random
+    levels (Diffusion Forcing, DFoT, SVD's noise augmentation) teaches the model not to copy the flaws of its own
+    generated frames; generation then noises its memory at a fixed level."""
+    s = torch.as_tensor(level, device=context.device, dtype=context.dtype).reshape(-1, 1, 1, 1, 1)
+    return (1 - s) * context + s * noise
+
+
 def flow_matching_loss(
-    model: MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None, noise=None, check: bool = True
+    model: MemoryDiT, x0, cams, context=None, context_cams=None, text=None, t=None, noise=None, check: bool = True,
+    hold: int = 0, context_t=None, context_noise=None,
 ) -> torch.Tensor:
     """Mean squared error of the predicted velocity `noise - x0` at times `t` (default: uniform) with `noise` (default:
-    standard normal), on the predicted frames only. `check=False` skips `check_inputs` (a training loop checks its
-    first batch and then runs without a host sync per step)."""
-    B = x0.shape[0]
+    standard normal), on the predicted frames only. `hold`: the first `hold` latent frames are given clean (time 0)
+    and left out of the loss, as generation holds them to frames it already has. `context_t` `(B,)` with
+    `context_noise` (like `context`): the context is noised to those levels first (`noise_context`). `check=False`
+    skips `check_inputs` (a training loop checks its first batch and then runs without a host sync per step)."""
+    B, T = x0.shape[0], x0.shape[2]
     t = torch.rand(B, device=x0.device) if t is None else t
     if check:
-        model.check_inputs(x0, t, cams, context, context_cams, text)
+        model.check_inputs(x0, t, cams, context, context_cams, text, context_t)
         if noise is not None and (noise.shape != x0.shape or not torch.isfinite(noise).all()):
             raise ValueError(f"noise: expected finite values of x0's shape {tuple(x0.shape)}, got {tuple(noise.shape)}")
+        if not 0 <= hold < T:
+            raise ValueError(f"hold: expected 0..{T - 1} held latent frames (x0 has {T}), got {hold}")
     eps = torch.randn_like(x0) if noise is None else noise
-    t_frames = t.view(B, 1, 1, 1, 1)
-    xt = (1 - t_frames) * x0 + t_frames * eps
-    return F.mse_loss(model(xt, t, cams, context, context_cams, text), eps - x0)
+    t_frames = torch.as_tensor(t, device=x0.device, dtype=x0.dtype).expand(B)[:, None].expand(B, T)
+    if hold:
+        t_frames = torch.cat([torch.zeros_like(t_frames[:, :hold]), t_frames[:, hold:]], 1)
+    t_b = t_frames.view(B, 1, T, 1, 1)
+    xt = (1 - t_b) * x0 + t_b * eps
+    if context_t is not None:
+        context = noise_context(context, context_t, context_noise)
+    v = model(xt, t_frames, cams, context, context_cams, text, context_t=context_t)
+    return F.mse_loss(v[:, :, hold:], (eps - x0)[:, :, hold:])
 
 
 @torch.no_grad()
@@ -828,9 +874,13 @@ def sample(
     steps: int = 50,
     cfg_scale: float = 1.0,
     cache: bool = True,
+    hold=None,
+    context_t=None,
 ) -> torch.Tensor:
     """Latents `(B, latent, T, h, w)` from `noise` by Euler steps of the rectified flow from t = 1 to 0, with text
-    classifier-free guidance when `cfg_scale != 1`."""
+    classifier-free guidance when `cfg_scale != 1`. `hold` `(B, latent, n, h, w)`: the first `n` latent frames are
+    held to these clean latents (time 0) instead of being generated. `context_t`: the noise level of a context noised
+    on purpose (`noise_context`; the level the model was trained with)."""
     steps = _integer(steps, 'steps', 1)
     try:
         scale = math.nan if isinstance(cfg_scale, (str, bool)) else float(cfg_scale)
@@ -839,19 +889,28 @@ def sample(
     if not math.isfinite(scale):
         raise ValueError(f"cfg_scale: expected a finite number (1: no guidance), got {cfg_scale!r}")
     cfg_scale = scale
-    model.check_inputs(noise, 1.0, cams, context, context_cams, text)
+    model.check_inputs(noise, 1.0, cams, context, context_cams, text, context_t)
+    B, _, T = noise.shape[:3]
+    n_hold = 0 if hold is None else hold.shape[2]
+    if n_hold and (hold.shape[:2] != noise.shape[:2] or hold.shape[3:] != noise.shape[3:] or n_hold >= T):
+        raise ValueError(f"hold: expected clean latents (B, latent, n < {T}, h, w) like noise, got {tuple(hold.shape)}")
     use_cache = cache and model.cfg.memory == 'memlearner' and context is not None
-    memory = model.memory_cache(context, context_cams) if use_cache else None
+    memory = model.memory_cache(context, context_cams, context_t) if use_cache else None
     guided = cfg_scale != 1.0 and text is not None
     times = torch.linspace(1.0, 0.0, steps + 1, device=noise.device)
-    x = noise
+    x = noise.clone()
+    if n_hold:
+        x[:, :, :n_hold] = hold
+    held = torch.zeros(B, n_hold, device=noise.device)
     for i in range(steps):
-        v = model(x, times[i], cams, context, context_cams, text, cache=memory)
+        t_frames = torch.cat([held, times[i].expand(B, T - n_hold)], 1)
+        v = model(x, t_frames, cams, context, context_cams, text, cache=memory, context_t=context_t)
         if guided:
             # the unconditional pass drops the caption
-            v_uncond = model(x, times[i], cams, context, context_cams, None, cache=memory)
+            v_uncond = model(x, t_frames, cams, context, context_cams, None, cache=memory, context_t=context_t)
             v = v_uncond + cfg_scale * (v - v_uncond)
-        x = x + (times[i + 1] - times[i]) * v
+        # held frames stay as they are
+        x[:, :, n_hold:] += (times[i + 1] - times[i]) * v[:, :, n_hold:]
     return x
 
 # %% ../nbs/02_dit_context.ipynb #5401151b

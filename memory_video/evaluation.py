@@ -17,20 +17,19 @@ from .geometry import MotionLimits, ab_loop, check_poses, fov_overlap_area, plan
 from .retrieval import MemoryBank, STRATEGIES, inference_context
 from .training import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, get_variant, model_cameras, pad_context
 from .world import SEG_FRAMES, past_context, history_context_trajectory
-from .world import _encode_frames, _segment_seed, _to_uint8
+from .world import _check_model, _encode_frames, _segment_seed, generate, generation_settings, sample_segments
 
 # %% auto #0
 __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'HELDOUT_MOVING',
            'LAYOUTS', 'MOVER_DEPTH', 'REVISIT_KINDS', 'PROTOCOLS', 'METRIC_NAMES', 'TABLES', 'TABLE_DEFAULTS',
            'training_world_seeds', 'check_held_out', 'held_out_scenes', 'scene_spec', 'check_inside',
            'render_views', 'mover_masks', 'view_start', 'hc_start', 'full_turn', 'loop_trajectory',
-           'revisit_trajectory', 'segment_context', 'generate_segments', 'generate_videos', 'frechet',
-           'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets', 'oracle_scores', 'FrameLatents',
-           'run_gt', 'GroundTruthViews', 'hc_trajectories', 'revisit_trajectories', 'covisible_pairs',
-           'run_trajectories', 'evaluate', 'summarize', 'table_frame', 'return_frame', 'plot_strips',
-           'plot_by_item', 'model_path', 'load_model', 'save_untrained', 'result_stem', 'segment_fps',
-           'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench', 'eval_parser',
-           'run_table', 'eval_main']
+           'revisit_trajectory', 'frechet', 'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets',
+           'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews', 'hc_trajectories',
+           'revisit_trajectories', 'covisible_pairs', 'run_trajectories', 'evaluate', 'summarize',
+           'table_frame', 'return_frame', 'plot_strips', 'plot_by_item', 'model_path', 'load_model',
+           'save_untrained', 'result_stem', 'segment_fps', 'table1', 'table2', 'revisit_table',
+           'bench_context', 'format_context_bench', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -269,127 +268,6 @@ def revisit_trajectory(kind: str, video) -> tuple[torch.Tensor, torch.Tensor]:
         return full_turn(pose, video.fps)
     poses, pairs = history_context_trajectory(pose, 180, video.fps)
     return poses, pairs[pairs[:, 0] >= 1]
-
-# %% ../nbs/05_eval_tables.ipynb #b07c907d
-def segment_context(
-    rule: str, bank: MemoryBank, targets, start: int, k: int, seed: int = 0, stride: int = 4, scores=None
-) -> torch.Tensor:
-    "`past_context`, and also the 'oracle' rule with `scores` `(start + 1,)` (one per bank frame)."
-    if rule != 'oracle':
-        return past_context(rule, bank, targets, start, k, seed, stride)
-    now = torch.tensor([start])
-    if start == 0:
-        return now.expand(k).clone()
-    if scores is None:
-        raise ValueError("scores: the 'oracle' rule needs a co-visibility score per memory frame")
-    got = inference_context(bank, targets, start + 1, k, strategy='oracle', seed=seed, scores=scores).cpu()
-    return pad_context(torch.cat([now, got[got != start]]), k)
-
-
-def _check_model(model, vae, variant):
-    "The model's `MemoryDiT` (a `WorldModel` gives its EMA) and the `Variant`, checked to fit each other and the VAE."
-    from memory_video.world import _check_model as check
-
-    return check(model, vae, variant)
-
-
-@torch.no_grad()
-def generate_segments(
-    model, vae, context, context_poses, seg_poses, seeds, captions, steps: int = 50, device='cpu', batch: int = 8
-) -> torch.Tensor:
-    """uint8 frames `(B, SEG_FRAMES - 1, H, W, 3)` of `B` independent segments: context latents `(B, k, latent, h, w)`
-    with planar poses `(B, k, 3)`, segment poses `(B, SEG_FRAMES, 3)` (the first is the given frame's), one noise seed
-    and one caption each; sampled `batch` at a time."""
-    model, vae = model.to(device).eval(), vae.to(device).eval()
-    B = len(seg_poses)
-    if not (len(context) == len(context_poses) == len(seeds) == len(captions) == B):
-        raise ValueError(
-            f"context, context_poses, seeds, captions: expected {B} of each (one per segment), got "
-            f"{len(context)}, {len(context_poses)}, {len(seeds)}, {len(captions)}"
-        )
-    batch = _int_arg(batch, 'batch')
-    lat_t = torch.arange(0, SEG_FRAMES, vae.cfg.time_factor)
-    out = []
-    for i in range(0, B, batch):
-        sp = seg_poses[i : i + batch].double()
-        ctx = context[i : i + batch].transpose(1, 2).to(device)
-        ctx_cams = torch.stack([model_cameras(c, s[0]) for c, s in zip(context_poses[i : i + batch], sp)]).to(device)
-        cams = torch.stack([model_cameras(s[lat_t], s[0]) for s in sp]).to(device)
-        h, w = ctx.shape[-2:]
-        noise = torch.cat(
-            [
-                torch.randn(1, model.cfg.latent, len(lat_t), h, w, generator=torch.Generator().manual_seed(int(s)))
-                for s in seeds[i : i + batch]
-            ]
-        ).to(device)
-        text = tokenize(list(captions[i : i + batch]), model.cfg.vocab, model.cfg.text_len).to(device)
-        z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps)
-        out.append(_to_uint8(vae.decode(z).float().cpu())[:, 1:])
-    return torch.cat(out)
-
-
-@torch.no_grad()
-def generate_videos(
-    model,
-    vae,
-    first_frames,
-    poses,
-    variant,
-    steps: int = 50,
-    seeds=None,
-    captions=None,
-    device='cpu',
-    batch: int = 8,
-    oracle=None,
-    progress: bool = False,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Frames uint8 `(B, N, H, W, 3)` of `B` videos generated like `generate` from `first_frames` `(B, H, W, 3)` along
-    `poses` `(B, N, 3)`, with noise seeds `seeds` (B,) and `captions` (B,), and the context indices
-    `(B, segments, k)`; `batch` videos are sampled at once. `oracle(b, start)`: scores for the 'oracle' rule."""
-    model, v = _check_model(model, vae, variant)
-    model, vae = model.to(device).eval(), vae.to(device).eval()
-    first = torch.as_tensor(first_frames)
-    p = torch.as_tensor(poses, dtype=torch.float64)
-    if p.ndim != 3 or p.shape[-1] != 3 or p.shape[1] < 2 or len(p) != len(first):
-        raise ValueError(f"poses: expected (B, N >= 2, 3) for {len(first)} first frames, got {tuple(p.shape)}")
-    check_poses(p, 'poses')
-    B, N, S = len(p), p.shape[1], SEG_FRAMES
-    seeds = list(range(B)) if seeds is None else [int(s) for s in seeds]
-    captions = [''] * B if captions is None else list(captions)
-    if len(seeds) != B or len(captions) != B:
-        raise ValueError(f"seeds, captions: expected {B} of each (one per video), got {len(seeds)}, {len(captions)}")
-    if v.rule == 'oracle' and oracle is None:
-        raise ValueError("oracle: the 'oracle' rule needs oracle(video, start) -> scores per memory frame")
-    n_seg = -(-(N - 1) // (S - 1))
-    padded = torch.cat([p, p[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, 3)], 1)
-    banks = []
-    for b in range(B):
-        lat = _encode_frames(vae, first[b : b + 1], device)
-        banks.append(MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), lat))
-    frames, record = [first[:, None]], []
-    for s in tqdm(range(n_seg), disable=not progress, desc=f'generate {v.name} x{B}', leave=False):
-        start = s * (S - 1)
-        sp = padded[:, start : start + S]
-        seg_seeds = [_segment_seed(seed, s) for seed in seeds]
-        idx = torch.stack(
-            [
-                segment_context(
-                    v.rule, banks[b], sp[b], start, v.k, seg_seeds[b], v.stride,
-                    scores=oracle(b, start) if v.rule == 'oracle' else None,
-                )
-                for b in range(B)
-            ]
-        )
-        ctx = torch.stack([banks[b].latents[idx[b]] for b in range(B)])
-        ctx_poses = torch.stack([banks[b].poses[idx[b]] for b in range(B)])
-        new = generate_segments(model, vae, ctx, ctx_poses, sp, seg_seeds, captions, steps, device, batch)
-        for c in range(0, B, batch):  # encoded `batch` videos at a time, as `generate` does for one
-            lat = _encode_frames(vae, new[c : c + batch].flatten(0, 1), device).unflatten(0, (-1, S - 1))
-            for b in range(c, min(c + batch, B)):
-                banks[b].append(sp[b, 1:], torch.arange(start + 1, start + S), lat[b - c])
-        frames.append(new)
-        record.append(idx)
-    return torch.cat(frames, 1)[:, :N], torch.stack(record, 1)
 
 # %% ../nbs/05_eval_tables.ipynb #5e2d0e3a
 def frechet(a, b, wa=None, wb=None) -> float:
@@ -633,15 +511,15 @@ def run_gt(setting: Setting, vae, scenes: list, scorer: Scorer, opts: EvalOption
                 scores = oracle_scores(video.c2w(), video.depth(range(len(P))), video.K, rows, start + 1)
             for seed in range(opts.seeds):
                 s = _sample_seed(seed, video, start)
-                idx = segment_context(v.rule, bank, sp, start, v.k, s, v.stride, scores=scores)
+                idx = past_context(v.rule, bank, sp, start, v.k, s, v.stride, scores=scores)
                 samples.append((video, seed, start))
                 ctx.append(latents(video, idx))
                 ctx_poses.append(P[idx])
                 seg_poses.append(sp)
                 seeds.append(s)
                 caps.append(video.caption(start))
-    pred = generate_segments(model, vae, torch.stack(ctx), torch.stack(ctx_poses), torch.stack(seg_poses), seeds, caps,
-                             opts.steps, opts.device, opts.batch)
+    pred = sample_segments(model, vae, torch.stack(ctx), torch.stack(ctx_poses), torch.stack(seg_poses), seeds, caps,
+                           opts.steps, opts.device, opts.batch, **generation_settings(setting.model))
     moving = {}
     for video in scenes:
         # the pixels of the target frames that show a moving object (None in a scene without)
@@ -767,8 +645,8 @@ def run_trajectories(
             c2w = planar_to_c2w(poses, float(video.heights[0]))
             return oracle_scores(c2w, depth, video.K, torch.arange(start, start + SEG_FRAMES, 4), start + 1)
 
-        gen, _ = generate_videos(model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds, caps,
-                                 opts.device, opts.batch, oracle=oracle, progress=opts.progress)
+        gen, _ = generate(setting.model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds, caps,
+                          progress=opts.progress, device=opts.device, batch=opts.batch, oracle=oracle)
         for (video, seed, poses, pairs, rgb, depth, moving), g in zip(runs, gen):
             shown = None if moving is None else moving[pairs[:, 1]] | moving[pairs[:, 0]]
             m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]], shown)
@@ -1065,8 +943,8 @@ def segment_fps(model, vae, variant, steps: int, device='cpu', repeats: int = 3)
     times = []
     for r in range(repeats + 1):
         t0 = time.perf_counter()
-        generate_segments(model, vae, ctx, poses[:, :v.k].expand(1, v.k, 3) if v.k <= SEG_FRAMES
-                          else torch.zeros(1, v.k, 3, dtype=torch.float64), poses, [r], [''], steps, device, 1)
+        sample_segments(model, vae, ctx, poses[:, :v.k].expand(1, v.k, 3) if v.k <= SEG_FRAMES
+                        else torch.zeros(1, v.k, 3, dtype=torch.float64), poses, [r], [''], steps, device, 1)
         if str(device).startswith('cuda'):
             torch.cuda.synchronize()
         times.append(time.perf_counter() - t0)

@@ -9,24 +9,26 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from .checkpoint import atomic_write
-from .dit import MemoryDiT, sample, tokenize
+from .dit import MemoryDiT, noise_context, sample, tokenize
 from .geometry import check_poses, rotate_away_and_back
 from .retrieval import MemoryBank, STRATEGIES, inference_context
 from .training import HAND_RULES, Variant, get_variant, hand_rule_context, model_cameras, pad_context
 from .vae import to_clip_tensor
 
 # %% auto #0
-__all__ = ['SEG_FRAMES', 'past_context', 'generate', 'history_context_trajectory']
+__all__ = ['SEG_FRAMES', 'past_context', 'generation_settings', 'sample_segments', 'generate',
+           'history_context_trajectory']
 
 # %% ../nbs/05b_world_loop.ipynb #d27a4da1
 SEG_FRAMES = 9  # frames per generated segment: 3 latents of the 4x-in-time VAE; the first is the last frame so far
 
 
 def past_context(
-    rule: str, bank: MemoryBank, targets, start: int, k: int, seed: int = 0, stride: int = 4
+    rule: str, bank: MemoryBank, targets, start: int, k: int, seed: int = 0, stride: int = 4, scores=None
 ) -> torch.Tensor:
     """Bank indices `(k,)` (oldest first, `start` last) of the context of the segment starting at frame `start`, whose
-    cameras are `targets` `(n, 3)`, under `rule`, seeing only frames `0..start` of `bank`."""
+    cameras are `targets` `(n, 3)`, under `rule`, seeing only frames `0..start` of `bank`. The 'oracle' rule needs
+    `scores` `(start + 1,)`, a co-visibility score per bank frame."""
     if len(bank) != start + 1:
         raise ValueError(f"bank: holds {len(bank)} frames, expected frames 0..{start} ({start + 1})")
     now = torch.tensor([start])
@@ -36,7 +38,10 @@ def past_context(
         return pad_context(hand_rule_context(rule, start, k, torch.arange(0, start), seed, stride), k)
     if rule not in STRATEGIES:
         raise ValueError(f"rule: unknown {rule!r}; expected one of {list(HAND_RULES) + list(STRATEGIES)}")
-    got = inference_context(bank, targets, start + 1, k, strategy=rule, seed=seed).cpu()
+    if rule == 'oracle' and scores is None:
+        raise ValueError("scores: the 'oracle' rule needs a co-visibility score per memory frame")
+    extra = dict(scores=scores) if rule == 'oracle' else {}
+    got = inference_context(bank, targets, start + 1, k, strategy=rule, seed=seed, **extra).cpu()
     return pad_context(torch.cat([now, got[got != start]]), k)
 
 # %% ../nbs/05b_world_loop.ipynb #70aec5d1
@@ -54,20 +59,45 @@ def _check_model(model, vae, variant):
     return model, v
 
 
-def _check_args(model, vae, first_frame, poses, variant, steps):
+def generation_settings(model) -> dict:
+    """How `model` (a `MemoryDiT` or a `WorldModel`) was trained to generate: `hold_first` (the segment's first latent
+    is held to the current frame) and `context_level` (the noise level its memory is shown at). A `WorldModel` says so
+    in its hyper-parameters, a loaded model in its file's metadata; older models did neither (False, 0.0)."""
+    hp = getattr(model, 'hparams', None)
+    src = hp if hp is not None and 'hold_first' in hp else (getattr(model, 'extra', None) or {})
+    return dict(hold_first=bool(src.get('hold_first', False)), context_level=float(src.get('context_level', 0.0)))
+
+
+def _check_args(model, vae, first_frames, poses, variant, steps):
+    """The checked arguments of `generate`: the model and variant, first frames uint8 `(B, H, W, 3)` and poses
+    `(B, N, 3)` (one video given without its batch axis gets one)."""
     model, v = _check_model(model, vae, variant)
     p = check_poses(poses, 'poses').double()
-    if p.ndim != 2 or len(p) < 2:
-        raise ValueError(f"poses: expected planar poses (N, 3) with N >= 2, got shape {tuple(p.shape)}")
+    f = torch.as_tensor(first_frames)
+    if p.ndim == 2:
+        p = p[None]
+    if p.ndim != 3 or p.shape[1] < 2:
+        raise ValueError(f"poses: expected planar poses (N, 3) or (B, N, 3) with N >= 2, got shape {tuple(p.shape)}")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps: expected an integer >= 1, got {steps!r}")
-    f = torch.as_tensor(first_frame)
     sf = vae.cfg.space_factor
     if f.dtype != torch.uint8:
         raise ValueError(f"first_frame: expected uint8, got {f.dtype}")
-    if f.ndim != 3 or f.shape[-1] != 3 or f.shape[0] % sf or f.shape[1] % sf:
+    if f.ndim == 3:
+        f = f[None]
+    if f.ndim != 4 or f.shape[-1] != 3 or f.shape[1] % sf or f.shape[2] % sf:
         raise ValueError(f"first_frame: expected (H, W, 3) with H and W divisible by {sf}, got {tuple(f.shape)}")
-    return model, vae, f, p, v
+    if len(f) != len(p):
+        raise ValueError(f"poses: {len(p)} trajectories for {len(f)} first frames; expected one each")
+    return model, f, p, v
+
+
+def _per_video(value, B: int, name: str, kind) -> list:
+    "`value` for each of `B` videos: one value for all, or a list of `B`."
+    out = [value] * B if isinstance(value, kind) else list(value)
+    if len(out) != B:
+        raise ValueError(f"{name}: expected one {kind.__name__} or {B} of them (one per video), got {len(out)}")
+    return out
 
 
 def _segment_seed(seed: int, s: int) -> int:
@@ -85,31 +115,36 @@ def _encode_frames(vae, frames: torch.Tensor, device) -> torch.Tensor:
     return vae.encode(to_clip_tensor(frames[:, None]).to(device))[:, :, 0].float().cpu()
 
 
-def _run_meta(variant: Variant, steps: int, seed: int, caption: str, first: torch.Tensor) -> dict:
+def _run_meta(variant: Variant, steps: int, seeds: list, captions: list, first: torch.Tensor, settings: dict) -> dict:
     return dict(
-        format='memory_video/world-run-v1', variant=variant.name, steps=steps, seed=int(seed), caption=caption,
-        first_frame=hashlib.sha256(first.numpy().tobytes()).hexdigest(),
+        format='memory_video/world-run-v2', variant=variant.name, steps=steps, seeds=[int(s) for s in seeds],
+        captions=captions, first_frames=hashlib.sha256(first.numpy().tobytes()).hexdigest(), **settings,
     )
 
 # %% ../nbs/05b_world_loop.ipynb #96619e2c
-def _load_segments(out: Path, meta: dict, seg_poses: list) -> list:
-    "The finished segments in `out` that this run can reuse, checked against its arguments."
+def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
+    """The finished segments in folder `out` (None: no folder) that this run can reuse, checked against its
+    arguments `meta` and segment poses; a new run writes its `run.json`."""
     from safetensors.torch import load_file
 
+    if out is None:
+        return []
     run = out / 'run.json'
     if not run.exists():
+        atomic_write(run, json.dumps(meta))
         return []
     saved = json.loads(run.read_text())
     if saved != meta:
         diff = {k: (saved.get(k), v) for k, v in meta.items() if saved.get(k) != v}
         raise ValueError(f"out: {out} holds a run with other arguments (saved, given): {diff}")
     done = []
-    for s, p in enumerate(seg_poses):
+    for s in range(n_seg):
         path = out / f'segment_{s:05d}.safetensors'
         if not path.exists():
             break
         d = load_file(str(path))
-        if not torch.equal(d['poses'], p):
+        sp = padded[:, s * (SEG_FRAMES - 1) : s * (SEG_FRAMES - 1) + SEG_FRAMES]
+        if not torch.equal(d['poses'], sp):
             raise ValueError(f"poses: segment {s} in {out} was generated for other poses")
         done.append(d)
     return done
@@ -123,65 +158,104 @@ def _save_segment(out: Path, s: int, d: dict):
 
 # %% ../nbs/05b_world_loop.ipynb #c4b116c7
 @torch.no_grad()
+def sample_segments(
+    model, vae, context, context_poses, seg_poses, seeds, captions, steps: int = 50, device='cpu', batch: int = 8,
+    hold_first: bool = False, context_level: float = 0.0,
+) -> torch.Tensor:
+    """uint8 frames `(B, SEG_FRAMES - 1, H, W, 3)` of `B` independent segments: context latents `(B, k, latent, h, w)`
+    (the segment's first frame last) with planar poses `(B, k, 3)`, segment poses `(B, SEG_FRAMES, 3)` (the first is
+    the given frame's), one noise seed and one caption each; sampled `batch` at a time. `hold_first`: the first latent
+    is held to the current frame's; `context_level`: the context is noised to that level first (`noise_context`)."""
+    model, vae = model.to(device).eval(), vae.to(device).eval()
+    B = len(seg_poses)
+    if not (len(context) == len(context_poses) == len(seeds) == len(captions) == B):
+        raise ValueError(
+            f"context, context_poses, seeds, captions: expected {B} of each (one per segment), got "
+            f"{len(context)}, {len(context_poses)}, {len(seeds)}, {len(captions)}"
+        )
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch: expected an integer >= 1, got {batch!r}")
+    lat_t = torch.arange(0, SEG_FRAMES, vae.cfg.time_factor)  # the frames the latents stand for: 0, 4, 8
+    out = []
+    for i in range(0, B, batch):
+        sp = seg_poses[i : i + batch].double()
+        ctx = context[i : i + batch].transpose(1, 2).to(device)
+        ctx_cams = torch.stack([model_cameras(c, s[0]) for c, s in zip(context_poses[i : i + batch], sp)]).to(device)
+        cams = torch.stack([model_cameras(s[lat_t], s[0]) for s in sp]).to(device)
+        gens = [torch.Generator().manual_seed(int(s)) for s in seeds[i : i + batch]]
+        shape = (1, model.cfg.latent, len(lat_t), *ctx.shape[-2:])
+        noise = torch.cat([torch.randn(shape, generator=g) for g in gens]).to(device)
+        text = tokenize(list(captions[i : i + batch]), model.cfg.vocab, model.cfg.text_len).to(device)
+        # the current frame is the context's last: held as the first latent, clean even when the context is noised
+        hold = ctx[:, :, -1:] if hold_first else None
+        level = None
+        if context_level > 0:
+            ctx_noise = torch.cat([torch.randn((1, *ctx.shape[1:]), generator=g) for g in gens]).to(device)
+            level = torch.full((len(sp),), float(context_level), device=device)
+            ctx = noise_context(ctx, level, ctx_noise)
+        z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps, hold=hold, context_t=level)
+        out.append(_to_uint8(vae.decode(z).float().cpu())[:, 1:])
+    return torch.cat(out)
+
+
+@torch.no_grad()
 def generate(
-    model,
-    vae,
-    first_frame,
-    poses,
-    variant,
-    steps: int = 50,
-    seed: int = 0,
-    caption: str = '',
-    progress: bool = True,
-    device='cpu',
-    out=None,
-    on_segment=None,
+    model, vae, first_frame, poses, variant, steps: int = 50, seed=0, caption='', progress: bool = True,
+    device='cpu', out=None, on_segment=None, batch: int = 8, oracle=None, hold_first=None, context_level=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Frames uint8 `(N, H, W, 3)` of a video from `first_frame` uint8 `(H, W, 3)` along planar camera `poses` `(N, 3)`
     (the first is the first frame's), generated segment by segment by `model` (a `MemoryDiT` or `WorldModel`) with
-    the context rule of `variant`, and the context indices `(segments, k)` each segment used. `out`: a folder to write
-    finished segments to and resume from. `on_segment(s, frames, context)`: called after each segment `s` (resumed
-    ones too) with its new frames uint8 `(8, H, W, 3)` and context indices `(k,)`, e.g. to write a video as it grows."""
-    model, vae, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
-    model, vae = model.to(device).eval(), vae.to(device).eval()
-    N, S = len(p), SEG_FRAMES
+    the context rule of `variant`, and the context indices `(segments, k)` each segment used. Several videos of one
+    length at once: first frames `(B, H, W, 3)`, poses `(B, N, 3)`, `seed` and `caption` one each or one for all;
+    then frames `(B, N, H, W, 3)` and indices `(B, segments, k)`, sampled `batch` videos at a time.
+
+    `out`: a folder to write finished segments to and resume from. `on_segment(s, frames, context)`: called after
+    each segment `s` (resumed ones too) with its new frames uint8 `(8, H, W, 3)` (`(B, 8, H, W, 3)`) and context
+    indices `(k,)` (`(B, k)`), e.g. to write a video as it grows. `oracle(b, start)`: co-visibility scores per memory
+    frame, for the 'oracle' rule. `hold_first`, `context_level`: as the model was trained (`generation_settings`)."""
+    one = torch.as_tensor(first_frame).ndim == 3
+    model_in = model
+    model, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
+    settings = generation_settings(model_in)
+    settings.update({k: x for k, x in (('hold_first', hold_first), ('context_level', context_level)) if x is not None})
+    B, N, S = *p.shape[:2], SEG_FRAMES
+    seeds, captions = _per_video(seed, B, 'seed', int), _per_video(caption, B, 'caption', str)
+    if v.rule == 'oracle' and oracle is None:
+        raise ValueError("oracle: the 'oracle' rule needs oracle(video, start) -> scores per memory frame")
     n_seg = -(-(N - 1) // (S - 1))
-    padded = torch.cat([p, p[-1:].expand(n_seg * (S - 1) + 1 - N, 3)])
-    seg_poses = [padded[s * (S - 1) : s * (S - 1) + S] for s in range(n_seg)]
-    lat_t = torch.arange(0, S, vae.cfg.time_factor)  # the frames the latents stand for: 0, 4, 8
-    text = tokenize([caption], model.cfg.vocab, model.cfg.text_len).to(device)
-    bank = MemoryBank(dtype=torch.float64).append(p[:1], torch.zeros(1), _encode_frames(vae, first[None], device))
-    frames, record = [first[None]], []
-    meta = _run_meta(v, steps, seed, caption, first)
+    padded = torch.cat([p, p[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, 3)], 1)
+    first_lat = torch.cat([_encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
+    banks = [MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), first_lat[b : b + 1]) for b in range(B)]
     out = Path(out) if out is not None else None
-    done = _load_segments(out, meta, seg_poses) if out is not None else []
-    if out is not None and not done:
-        atomic_write(out / 'run.json', json.dumps(meta))
-    for s in tqdm(range(n_seg), disable=not progress, desc=f'generate {v.name}'):
+    done = _resume(out, _run_meta(v, steps, seeds, captions, first, settings), padded, n_seg)
+    frames, record = [first[:, None]], []
+    for s in tqdm(range(n_seg), disable=not progress, desc=f'generate {v.name}' + (f' x{B}' if B > 1 else '')):
         start = s * (S - 1)
+        sp = padded[:, start : start + S]
         if s < len(done):
             new, lat, idx = done[s]['frames'], done[s]['latents'], done[s]['context']
         else:
-            sp = seg_poses[s]
-            seg_seed = _segment_seed(seed, s)
-            idx = past_context(v.rule, bank, sp, start, v.k, seed=seg_seed, stride=v.stride)
-            context = bank.latents[idx].permute(1, 0, 2, 3)[None].to(device)
-            ctx_cams = model_cameras(bank.poses[idx], sp[0])[None].to(device)
-            cams = model_cameras(sp[lat_t], sp[0])[None].to(device)
-            h, w = context.shape[-2:]
-            g = torch.Generator().manual_seed(seg_seed)
-            noise = torch.randn(1, model.cfg.latent, len(lat_t), h, w, generator=g).to(device)
-            z = sample(model, noise, cams, context, ctx_cams, text, steps=steps)
-            new = _to_uint8(vae.decode(z).float().cpu())[0, 1:].contiguous()
-            lat = _encode_frames(vae, new, device)
+            seg_seeds = [_segment_seed(x, s) for x in seeds]
+            scores = [oracle(b, start) if v.rule == 'oracle' else None for b in range(B)]
+            idx = torch.stack([
+                past_context(v.rule, banks[b], sp[b], start, v.k, seg_seeds[b], v.stride, scores[b]) for b in range(B)
+            ])
+            ctx = torch.stack([banks[b].latents[idx[b]] for b in range(B)])
+            ctx_poses = torch.stack([banks[b].poses[idx[b]] for b in range(B)])
+            new = sample_segments(model, vae, ctx, ctx_poses, sp, seg_seeds, captions, steps, device, batch, **settings)
+            # encoded `batch` videos at a time
+            lat = torch.cat([_encode_frames(vae, c.flatten(0, 1), device) for c in new.split(batch)])
+            lat = lat.unflatten(0, (B, S - 1))
             if out is not None:
                 _save_segment(out, s, dict(frames=new, latents=lat, context=idx, poses=sp))
-        bank.append(seg_poses[s][1:], torch.arange(start + 1, start + S), lat)
+        for b in range(B):
+            banks[b].append(sp[b, 1:], torch.arange(start + 1, start + S), lat[b])
         frames.append(new)
         record.append(idx)
         if on_segment is not None:
-            on_segment(s, new, idx)
-    return torch.cat(frames)[:N], torch.stack(record)
+            on_segment(s, new[0] if one else new, idx[0] if one else idx)
+    video, ctx_idx = torch.cat(frames, 1)[:, :N], torch.stack(record, 1)
+    return (video[0], ctx_idx[0]) if one else (video, ctx_idx)
 
 # %% ../nbs/05b_world_loop.ipynb #7273bb0f
 def history_context_trajectory(pose, degrees: float, fps: float = 30.0) -> tuple[torch.Tensor, torch.Tensor]:
