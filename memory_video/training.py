@@ -442,10 +442,10 @@ class WorldDataModule(L.LightningDataModule):
         kw = dict(variant=self.variant, vocab=cfg.vocab, text_len=cfg.text_len, seed=self.hparams.seed)
         self.train_data = SegmentData(self.hparams.cache, self._names('train'), **kw)
         self.val_data = SegmentData(self.hparams.cache, self._names('val'), **kw)
-        device = self.trainer.strategy.root_device if self.trainer else torch.device('cpu')
-        if device.type == 'cuda':
+        strategy = getattr(self.trainer, 'strategy', None)
+        if strategy is not None and strategy.root_device.type == 'cuda':
             # batches are gathered on the GPU: no DataLoader workers, no host-to-device copy per step
-            self.train_data.to(device)
+            self.train_data.to(strategy.root_device)
         # `val_batches` global batches (all ranks together), so that the held-out set, and each clip's noise and time,
         # are the same for 1 x 256 and 2 x 128: validation losses of runs on different GPU counts compare
         world = self.trainer.world_size if self.trainer else 1

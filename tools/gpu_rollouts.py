@@ -1,0 +1,87 @@
+"""On the GPU machine: rollouts of every trained model of `runs/` (and the shipped default) against the rendered truth
+on held-out scenes, with the trivial baselines (05d_rollout). Writes to OUT: rollouts.json (rows + provenance) and
+examples_tour_<i>.npz and examples_revisit.npz (uint8 frames of scenes 0 and 1 for the --examples methods).
+    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples a,b]"""
+import argparse, copy, json, sys, time
+from pathlib import Path
+import numpy as np
+import torch
+from memory_video.bench import provenance, save_result
+from memory_video.evaluation import HELDOUT, Scorer, held_out_scenes
+from memory_video.generate import load_world_model
+from memory_video.rollout import revisit_cases, run_rollouts, summarize_rollouts, tour_case
+from memory_video.vae import load_small_vae
+
+p = argparse.ArgumentParser()
+p.add_argument('out')
+p.add_argument('--scenes', type=int, default=16)
+p.add_argument('--steps', type=int, default=20)
+p.add_argument('--seeds', default='0')
+p.add_argument('--runs', default='')
+p.add_argument('--examples', default='cam (shipped),cam_full,first_full')
+p.add_argument('--kinds', default='hc90,hc180,loop')
+p.add_argument('--device', default='cuda')
+a = p.parse_args()
+out, device, t0 = Path(a.out), a.device, time.time()
+vae = load_small_vae().to(device)
+scenes = held_out_scenes(a.scenes, config=HELDOUT)
+cases = [tour_case(v) for v in scenes]
+for v in scenes:
+    cases += revisit_cases(v, tuple(k for k in a.kinds.split(',') if k))
+print(f'{len(cases)} cases of {len(scenes)} scenes in {time.time() - t0:.0f} s', flush=True)
+
+
+def with_settings(model, **kw):
+    "A copy of a loaded model that generates with other settings (its metadata says how)."
+    m = copy.deepcopy(model)
+    m.extra = dict(getattr(model, 'extra', None) or {}, **kw)
+    return m
+
+
+models = {}
+shipped, v = load_world_model('mini_cam', device)
+models['cam (shipped)'] = (shipped, v)
+models['cam (shipped) + held first'] = (with_settings(shipped, hold_first=True), v)
+names = [r for r in a.runs.split(',') if r] or sorted(p.parent.name for p in Path('runs').glob('*/model.safetensors'))
+for name in names:
+    path = Path('runs') / name / 'model.safetensors'
+    if path.exists():
+        models[name] = load_world_model(str(path), device)
+if 'cam_full' in models:
+    m, v = models['cam_full']
+    models['cam_full, memory clean'] = (with_settings(m, context_level=0.0), v)
+examples = {}
+wanted = set(a.examples.split(','))
+
+
+def keep(method, case, seed, frames):
+    if method in wanted and seed == 0 and case['video'] in scenes[:2]:
+        key = f"{case['kind']}__{scenes.index(case['video'])}"
+        examples.setdefault(key, {'real': case['real'].numpy(), 'poses': case['poses'].numpy()})
+        examples[key][method] = frames.numpy()
+
+
+scorer = Scorer(fid=False, device=device)
+seeds = [int(s) for s in a.seeds.split(',')]
+rows = []
+for name, mv in models.items():
+    t1 = time.time()
+    got = run_rollouts({name: mv}, vae, cases, scorer, steps=a.steps, seeds=seeds, device=device, batch=64, keep=keep)
+    rows += got if not rows else [r for r in got if r['method'] == name]
+    tours = [r['psnr'] for r in got if r['method'] == name and r['kind'] == 'tour']
+    backs = [r['psnr'] for r in got if r['method'] == name and r['kind'] != 'tour']
+    print(f'{name:<28} tour {np.mean(tours):5.2f} dB  returns {np.mean(backs):5.2f} dB  ({time.time() - t1:.0f} s)',
+          flush=True)
+summary = summarize_rollouts(rows)
+res = dict(scenes=[v.name for v in scenes], steps=a.steps, seeds=seeds, rows=rows,
+           summary=summary.to_dict(orient='records'), seconds=time.time() - t0)
+save_result(out / 'rollouts.json', res, provenance(device))
+files = {}
+for key, d in examples.items():
+    kind, i = key.split('__')
+    file = f'examples_tour_{i}' if kind == 'tour' else 'examples_revisit'
+    files.setdefault(file, {}).update({f'{key}__{k}'.replace(' ', '_'): x for k, x in d.items()})
+for file, arrays in files.items():
+    np.savez_compressed(out / f'{file}.npz', **arrays)
+print(summary[summary['kind'] != 'tour'].groupby(['method', 'kind'])['psnr'].mean().round(2).to_string())
+print(f'done in {time.time() - t0:.0f} s')

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl .metrics): the world-model recipes of
+# issue 23 side by side on one GPU, in phases that each fit one device call and keep the machine warm between them.
+#   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
+#                                                 then watch them for what is left of SECONDS
+#   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
+#   bash tools/gpu_world.sh OUT eval [ARGS]      rollouts of every finished model against the truth (gpu_rollouts.py)
+# RUNS below: name, variant, extra training options. Each run trains 4,000 steps at batch 256 (the `mini` config).
+set -uo pipefail
+out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
+t0=$(date +%s)
+source tools/device_env.sh
+export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=$PWD/.metrics PYTHONUNBUFFERED=1
+mkdir -p runs
+recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
+RUNS=(
+  "cam_base cam"
+  "cam_hold cam --model.hold_first true"
+  "cam_full cam $recipe_full"
+  "first_full first $recipe_full"
+  "random_full random $recipe_full"
+  "dfot_full dfot $recipe_full"
+  "framepack_full framepack $recipe_full"
+  "memlearner_full memlearner $recipe_full"
+)
+status() {  # the last logged step, steps/s and validation loss of every run
+  for r in "${RUNS[@]}"; do
+    set -- $r
+    python - "$1" <<'PY'
+import sys
+from memory_video.training import read_metrics
+rows = read_metrics(f'runs/{sys.argv[1]}')
+last = lambda k: next((r[k] for r in reversed(rows) if k in r), float('nan'))
+print(f"{sys.argv[1]:<16} step {last('train/step'):>6.0f}  {last('perf/steps_per_s'):6.2f} steps/s  "
+      f"mfu {last('perf/mfu'):.3f}  val {last('val/loss'):.4f}", flush=True)
+PY
+  done
+}
+watch() {  # until every run has exported its model or `$1` seconds have passed since the phase started
+  while [ $(( $(date +%s) - t0 )) -lt "$1" ]; do
+    left=0
+    for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] || left=$((left + 1)); done
+    [ "$left" -eq 0 ] && break
+    sleep 20
+  done
+  status
+  nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv,noheader
+}
+case $phase in
+prepare)
+  python -c "
+from memory_video.training import train_all
+train_all('mini', variants=['cam', 'first', 'random', 'dfot', 'framepack', 'memlearner'], prepare_only=True)"
+  echo "prepared $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
+  for r in "${RUNS[@]}"; do
+    set -- $r; name=$1; variant=$2; shift 2
+    mkdir -p "runs/$name"
+    setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
+      --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
+      --trainer.max_time 00:00:16:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+  done
+  echo "started $(date +%s)" > runs/started
+  watch "$seconds"
+  ;;
+wait)
+  watch "$seconds"
+  echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
+  for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"; done
+  ls -la "$out"
+  ;;
+eval)
+  shift 2
+  python tools/gpu_rollouts.py "$out" "$@"
+  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
+  ls -la "$out"
+  ;;
+esac
