@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl .metrics): the world-model recipes of
+# On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl, and .metrics for eval): the world-model recipes of
 # issue 23 side by side on one GPU, in phases that each fit one device call and keep the machine warm between them.
 #   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
 #                                                 then watch them for what is left of SECONDS
@@ -9,7 +9,14 @@
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
 t0=$(date +%s)
-source tools/device_env.sh
+if [ -f /tmp/site/.installed ]; then
+  # a later call on the same warm machine: the wheels and GL libraries are in place (and .whl/.gl may not travel)
+  export LD_LIBRARY_PATH=/tmp/gl-side/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  export FONTCONFIG_PATH=/tmp/gl-side/etc/fonts
+else
+  source tools/device_env.sh && touch /tmp/site/.installed
+fi
 export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=$PWD/.metrics PYTHONUNBUFFERED=1
 mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
@@ -57,7 +64,7 @@ train_all('mini', variants=['cam', 'first', 'random', 'dfot', 'framepack', 'meml
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
       --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
-      --trainer.max_time 00:00:16:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+      --trainer.max_time 00:00:12:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
   watch "$seconds"
