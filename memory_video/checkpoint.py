@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_checkpoint', 'read_checkpoint', 'load_state']
+__all__ = ['atomic_write', 'check_weights', 'save_checkpoint', 'read_checkpoint', 'load_state']
 
 # %% ../nbs/00a_checkpoints.ipynb #b1a7e002
 def atomic_write(path, data) -> Path:
@@ -38,6 +38,42 @@ def atomic_write(path, data) -> Path:
         tmp.unlink(missing_ok=True)
     return path
 
+
+# %% ../nbs/00a_checkpoints.ipynb #150c5352
+def _finite(t: torch.Tensor) -> bool:
+    "Whether every value of floating `t` is finite: min and max propagate NaN and show an Inf (and cost less)."
+    return t.numel() == 0 or bool(torch.isfinite(torch.stack(torch.aminmax(t.detach()))).all())
+
+
+def check_weights(sd: dict, path, model: torch.nn.Module | None = None) -> dict:
+    """Refuse weights `sd` read from `path`, naming the file and the first bad tensor, unless every tensor is floating
+    and finite; with `model`, also unless the names and shapes are the model's (and the dtype floating where the
+    model's is, the model's where not). Returns `sd`."""
+    if not isinstance(sd, dict):
+        raise ValueError(f"{path}: weights must be a dict of name -> tensor, got {type(sd).__name__}")
+    own = None if model is None else model.state_dict()
+    if own is not None:
+        missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
+        if missing or unexpected:
+            raise ValueError(f"{path}: weights do not fit {type(model).__name__}: {len(missing)} missing "
+                             f"{missing[:3]}, {len(unexpected)} unexpected {unexpected[:3]}")
+    for k, t in sd.items():
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"{path}: tensor {k!r} is a {type(t).__name__}, expected a torch.Tensor")
+        want = None if own is None else own[k]
+        if want is not None and t.shape != want.shape:
+            raise ValueError(f"{path}: weights do not fit {type(model).__name__}: tensor {k!r} has shape "
+                             f"{tuple(t.shape)}, the model's {tuple(want.shape)}")
+        floating = want.is_floating_point() if want is not None else True
+        if floating and not t.is_floating_point():
+            raise ValueError(f"{path}: tensor {k!r} has dtype {t.dtype}, expected a floating dtype")
+        if not floating and t.dtype != want.dtype:
+            raise ValueError(f"{path}: tensor {k!r} has dtype {t.dtype}, the model's {want.dtype}")
+        if floating and not _finite(t):
+            n_nan, n_inf = int(torch.isnan(t).sum()), int(torch.isinf(t).sum())
+            raise ValueError(f"{path}: tensor {k!r} holds {n_nan} NaN and {n_inf} Inf of {t.numel()} values; the "
+                             "weights are damaged and were not loaded")
+    return sd
 
 # %% ../nbs/00a_checkpoints.ipynb #751db6dd
 def save_checkpoint(
@@ -71,6 +107,7 @@ def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict,
             sd = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as e:
         raise ValueError(f"{path}: not a readable safetensors checkpoint ({type(e).__name__}: {e})") from None
+    check_weights(sd, path)
     if meta.get('format') != format:
         raise ValueError(f"{path}: format {meta.get('format')!r}, expected {format!r}")
     cfg = _config_from_meta(path, meta, config_cls)
@@ -126,7 +163,9 @@ def _config_from_meta(path, meta: dict, config_cls):
 
 
 def load_state(model: torch.nn.Module, sd: dict, path) -> torch.nn.Module:
-    "Load `sd` into `model` strictly, naming the checkpoint `path` if the weights do not fit."
+    """Load `sd` into `model` strictly after `check_weights` (names, shapes, dtypes, finite values), naming the
+    checkpoint `path` if the weights do not fit."""
+    check_weights(sd, path, model)
     try:
         missing, unexpected = model.load_state_dict(sd, strict=False)
     except RuntimeError as e:
