@@ -4,13 +4,13 @@
 
 # %% ../nbs/00a_checkpoints.ipynb #3a126b0b
 from __future__ import annotations
-import json, os, threading
+import json, os, re, threading
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['atomic_write', 'check_weights', 'save_checkpoint', 'read_checkpoint', 'load_state']
+__all__ = ['atomic_write', 'clean_stale_tmp', 'check_weights', 'save_checkpoint', 'read_checkpoint', 'load_state']
 
 # %% ../nbs/00a_checkpoints.ipynb #b1a7e002
 def atomic_write(path, data) -> Path:
@@ -38,6 +38,45 @@ def atomic_write(path, data) -> Path:
         tmp.unlink(missing_ok=True)
     return path
 
+
+# %% ../nbs/00a_checkpoints.ipynb #c7b392eb
+_TMP_NAME = re.compile(r'^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tid>\d+)\.tmp$')  # atomic_write's temporary names
+
+
+def _pid_alive(pid: int) -> bool:
+    "Whether process `pid` exists on this machine (a zombie counts as gone once reaped)."
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+def clean_stale_tmp(folder, recursive: bool = True) -> list[Path]:
+    """Remove `atomic_write`'s temporaries under `folder` (and its subfolders, with `recursive`) whose writer is gone:
+    its process has exited, or it is this process and its thread has ended. Returns the removed paths (sorted);
+    a missing folder has none."""
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        raise ValueError(f"folder: expected a folder to clean, got the file {folder}")
+    threads = {t.ident for t in threading.enumerate()}
+    removed = []
+    for p in sorted(folder.rglob('.*.tmp') if recursive else folder.glob('.*.tmp')):
+        m = _TMP_NAME.match(p.name)
+        if not m or not p.is_file():
+            continue
+        pid, tid = int(m['pid']), int(m['tid'])
+        live = tid in threads if pid == os.getpid() else _pid_alive(pid)
+        if not live:
+            p.unlink(missing_ok=True)  # another cleaner may have removed it first
+            removed.append(p)
+    return removed
 
 # %% ../nbs/00a_checkpoints.ipynb #150c5352
 def _finite(t: torch.Tensor) -> bool:
