@@ -284,6 +284,7 @@ class LPIPS(nn.Module):
         chans = [self.net.features[i - 1].out_channels for i in self.taps]
         self.lins = nn.ModuleList(nn.Conv2d(c, 1, 1, bias=False) for c in chans)
         self.min_size = _min_size(list(self.net.features))
+        self.net_name = {'alex': 'AlexNet', 'vgg': 'VGG16'}[net]
         self.register_buffer('shift', torch.tensor([-0.030, -0.088, -0.188]).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('scale', torch.tensor([0.458, 0.448, 0.450]).view(1, 3, 1, 1), persistent=False)
         if pretrained:
@@ -306,8 +307,8 @@ class LPIPS(nn.Module):
                              f'got {tuple(x.shape)}, {tuple(y.shape)}')
         if min(x.shape[-2:]) < self.min_size:
             raise ValueError(f'LPIPS: x, y: images of {x.shape[-2]}x{x.shape[-1]} pixels are too small for its '
-                             f'{type(self.net.features[0]).__name__} network; expected at least '
-                             f'{self.min_size}x{self.min_size} (upsample them, or use PSNR/SSIM)')
+                             f'{self.net_name} network; expected at least {self.min_size}x{self.min_size} '
+                             '(upsample them, or use PSNR/SSIM)')
         x, y = _in_range(x, 'x', -1, 1, 'LPIPS'), _in_range(y, 'y', -1, 1, 'LPIPS')
         d = 0
         for lin, fx, fy in zip(self.lins, self.features(x), self.features(y)):
