@@ -4,13 +4,13 @@
 
 # %% ../nbs/00a_checkpoints.ipynb #3a126b0b
 from __future__ import annotations
-import json, os, threading
+import json, os, re, threading
 from dataclasses import asdict, fields
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_checkpoint', 'read_checkpoint', 'load_state']
+__all__ = ['atomic_write', 'clean_stale_tmp', 'check_weights', 'save_checkpoint', 'read_checkpoint', 'load_state']
 
 # %% ../nbs/00a_checkpoints.ipynb #b1a7e002
 def atomic_write(path, data) -> Path:
@@ -38,6 +38,81 @@ def atomic_write(path, data) -> Path:
         tmp.unlink(missing_ok=True)
     return path
 
+
+# %% ../nbs/00a_checkpoints.ipynb #c7b392eb
+_TMP_NAME = re.compile(r'^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tid>\d+)\.tmp$')  # atomic_write's temporary names
+
+
+def _pid_alive(pid: int) -> bool:
+    "Whether process `pid` exists on this machine (a zombie counts as gone once reaped)."
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
+
+
+def clean_stale_tmp(folder, recursive: bool = True) -> list[Path]:
+    """Remove `atomic_write`'s temporaries under `folder` (and its subfolders, with `recursive`) whose writer is gone:
+    its process has exited, or it is this process and its thread has ended. Returns the removed paths (sorted);
+    a missing folder has none."""
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        raise ValueError(f"folder: expected a folder to clean, got the file {folder}")
+    threads = {t.ident for t in threading.enumerate()}
+    removed = []
+    for p in sorted(folder.rglob('.*.tmp') if recursive else folder.glob('.*.tmp')):
+        m = _TMP_NAME.match(p.name)
+        if not m or not p.is_file():
+            continue
+        pid, tid = int(m['pid']), int(m['tid'])
+        live = tid in threads if pid == os.getpid() else _pid_alive(pid)
+        if not live:
+            p.unlink(missing_ok=True)  # another cleaner may have removed it first
+            removed.append(p)
+    return removed
+
+# %% ../nbs/00a_checkpoints.ipynb #150c5352
+def _finite(t: torch.Tensor) -> bool:
+    "Whether every value of floating `t` is finite: min and max propagate NaN and show an Inf (and cost less)."
+    return t.numel() == 0 or bool(torch.isfinite(torch.stack(torch.aminmax(t.detach()))).all())
+
+
+def check_weights(sd: dict, path, model: torch.nn.Module | None = None) -> dict:
+    """Refuse weights `sd` read from `path`, naming the file and the first bad tensor, unless every tensor is floating
+    and finite; with `model`, also unless the names and shapes are the model's (and the dtype floating where the
+    model's is, the model's where not). Returns `sd`."""
+    if not isinstance(sd, dict):
+        raise ValueError(f"{path}: weights must be a dict of name -> tensor, got {type(sd).__name__}")
+    own = None if model is None else model.state_dict()
+    if own is not None:
+        missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
+        if missing or unexpected:
+            raise ValueError(f"{path}: weights do not fit {type(model).__name__}: {len(missing)} missing "
+                             f"{missing[:3]}, {len(unexpected)} unexpected {unexpected[:3]}")
+    for k, t in sd.items():
+        if not isinstance(t, torch.Tensor):
+            raise ValueError(f"{path}: tensor {k!r} is a {type(t).__name__}, expected a torch.Tensor")
+        want = None if own is None else own[k]
+        if want is not None and t.shape != want.shape:
+            raise ValueError(f"{path}: weights do not fit {type(model).__name__}: tensor {k!r} has shape "
+                             f"{tuple(t.shape)}, the model's {tuple(want.shape)}")
+        floating = want.is_floating_point() if want is not None else True
+        if floating and not t.is_floating_point():
+            raise ValueError(f"{path}: tensor {k!r} has dtype {t.dtype}, expected a floating dtype")
+        if not floating and t.dtype != want.dtype:
+            raise ValueError(f"{path}: tensor {k!r} has dtype {t.dtype}, the model's {want.dtype}")
+        if floating and not _finite(t):
+            n_nan, n_inf = int(torch.isnan(t).sum()), int(torch.isinf(t).sum())
+            raise ValueError(f"{path}: tensor {k!r} holds {n_nan} NaN and {n_inf} Inf of {t.numel()} values; the "
+                             "weights are damaged and were not loaded")
+    return sd
 
 # %% ../nbs/00a_checkpoints.ipynb #751db6dd
 def save_checkpoint(
@@ -71,6 +146,7 @@ def read_checkpoint(path, format: str, config_cls, expected=None) -> tuple[dict,
             sd = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as e:
         raise ValueError(f"{path}: not a readable safetensors checkpoint ({type(e).__name__}: {e})") from None
+    check_weights(sd, path)
     if meta.get('format') != format:
         raise ValueError(f"{path}: format {meta.get('format')!r}, expected {format!r}")
     cfg = _config_from_meta(path, meta, config_cls)
@@ -126,7 +202,9 @@ def _config_from_meta(path, meta: dict, config_cls):
 
 
 def load_state(model: torch.nn.Module, sd: dict, path) -> torch.nn.Module:
-    "Load `sd` into `model` strictly, naming the checkpoint `path` if the weights do not fit."
+    """Load `sd` into `model` strictly after `check_weights` (names, shapes, dtypes, finite values), naming the
+    checkpoint `path` if the weights do not fit."""
+    check_weights(sd, path, model)
     try:
         missing, unexpected = model.load_state_dict(sd, strict=False)
     except RuntimeError as e:

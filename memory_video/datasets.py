@@ -396,7 +396,7 @@ import json, os, zipfile, io, operator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, asdict, field
 from functools import lru_cache
-from .checkpoint import atomic_write
+from .checkpoint import atomic_write, clean_stale_tmp
 
 FORMAT = 'memory_video/rendered-v1'
 atomic_write_bytes = atomic_write  # the name `90_bench` imports
@@ -716,6 +716,7 @@ def render_dataset(
         ds_path, want = _claim_folder(out, cfg)
     except OSError as e:
         raise ValueError(f"root: cannot write the dataset folder {out} ({e.strerror or e})") from None
+    clean_stale_tmp(out)  # temporaries of a killed earlier render (its `finally` never ran)
     bar = tqdm(total=len(todo) * cfg.n_frames, unit='frame', disable=not progress, desc=f'render {cfg.name}')
     pool = ThreadPoolExecutor(write_threads)  # deflate releases the GIL: compress while rendering
     tours = _plan_tours(cfg, [vi for vi in todo if not _video_done(out / f'video_{vi:04d}')], workers)

@@ -4,13 +4,13 @@
 
 # %% ../nbs/05a_metrics.ipynb #a6a7d92e
 from __future__ import annotations
-import hashlib, io, os, pickle, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import hashlib, io, math, os, pickle, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .checkpoint import atomic_write
+from .checkpoint import atomic_write, check_weights
 
 # %% auto #0
 __all__ = ['ARCHIVES', 'METRIC_FILES', 'ALEX_TAPS', 'VGG_TAPS', 'ALEX_CONVS', 'VGG_CONVS', 'I3D_MIXED', 'metrics_cache',
@@ -197,8 +197,31 @@ def _load_into(module: nn.Module, sd: dict, where) -> nn.Module:
     if missing or extra or bad:
         raise ValueError(f'{where}: weights do not fit {type(module).__name__}: missing {missing[:5]}, '
                          f'unexpected {extra[:5]}, wrong shape {bad[:5]}')
+    check_weights(sd, where)  # finite, floating: a damaged file is refused before it scores anything
     module.load_state_dict(sd, strict=False)
     return module
+
+# %% ../nbs/05a_metrics.ipynb #9cff7e4a
+def _in_range(x, name: str, lo: float, hi: float, where: str) -> torch.Tensor:
+    """`x` checked for `where`'s range [lo, hi]: a float tensor unchanged if its values are finite and within [lo, hi]
+    (to rounding), uint8 mapped from 0..255 onto [lo, hi] (float32); anything else a ValueError naming `name`."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f'{where}: {name}: expected a torch.Tensor, got {type(x).__name__}')
+    if x.dtype == torch.uint8:
+        return x.float() * ((hi - lo) / 255) + lo
+    if not x.is_floating_point():
+        raise ValueError(f'{where}: {name}: expected float values in [{lo:g}, {hi:g}] or uint8 0..255, got {x.dtype}')
+    if x.numel():
+        mn, mx = (float(v) for v in torch.aminmax(x.detach()))
+        if not (math.isfinite(mn) and math.isfinite(mx)):
+            raise ValueError(f'{where}: {name}: holds NaN or Inf (min {mn}, max {mx}); expected finite values '
+                             f'in [{lo:g}, {hi:g}]')
+        tol = 1e-3 * (hi - lo)
+        if mn < lo - tol or mx > hi + tol:
+            hint = ('; 0..255 floats? pass uint8, or map them to the range' if mx > 2 else
+                    '; [-1, 1] values? map them with (x + 1) / 2' if lo == 0 and mn >= -1 - tol else '')
+            raise ValueError(f'{where}: {name}: expected values in [{lo:g}, {hi:g}], got [{mn:.4g}, {mx:.4g}]{hint}')
+    return x
 
 # %% ../nbs/05a_metrics.ipynb #c023b81f
 def _backbone(net: str) -> nn.Sequential:
@@ -220,6 +243,18 @@ def _backbone(net: str) -> nn.Sequential:
               for v in cfg]
     return nn.Sequential(*layers)
 
+def _min_size(layers) -> int:
+    "The smallest side (pixels) that every conv and pool of `layers` can take, so each leaves at least one pixel."
+    def fits(h):
+        for layer in layers:
+            if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+                k, s, p = (v if isinstance(v, int) else v[0] for v in (layer.kernel_size, layer.stride, layer.padding))
+                if h + 2 * p < k:
+                    return False
+                h = (h + 2 * p - k) // s + 1
+        return True
+    return next(h for h in range(1, 4096) if fits(h))
+
 def _canonical_lpips(sd: dict) -> dict:
     "Keys of an `lpips.LPIPS` state dict (`net.sliceK.N.*`, `linK.model.1.weight`) -> ours."
     out = {}
@@ -234,7 +269,8 @@ def _canonical_lpips(sd: dict) -> dict:
     return out
 
 class LPIPS(nn.Module):
-    """LPIPS v0.1 distance (Zhang et al. 2018) of images in [-1, 1] `(B, 3, H, W)`: `(B,)`.
+    """LPIPS v0.1 distance (Zhang et al. 2018) of images in [-1, 1] (or uint8) `(B, 3, H, W)`: `(B,)`; images at
+    least `min_size` pixels on each side (AlexNet 31, VGG 16).
 
     `net`: 'alex' or 'vgg'. `pretrained=True` loads `fetch_metric_weights(f'lpips_{net}', cache, path)`;
     `pretrained=False` keeps random weights (shapes and tests only)."""
@@ -247,6 +283,8 @@ class LPIPS(nn.Module):
         self.net.features = _backbone(net)[: self.taps[-1] + 1]
         chans = [self.net.features[i - 1].out_channels for i in self.taps]
         self.lins = nn.ModuleList(nn.Conv2d(c, 1, 1, bias=False) for c in chans)
+        self.min_size = _min_size(list(self.net.features))
+        self.net_name = {'alex': 'AlexNet', 'vgg': 'VGG16'}[net]
         self.register_buffer('shift', torch.tensor([-0.030, -0.088, -0.188]).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('scale', torch.tensor([0.458, 0.448, 0.450]).view(1, 3, 1, 1), persistent=False)
         if pretrained:
@@ -267,6 +305,11 @@ class LPIPS(nn.Module):
         if x.shape != y.shape or x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'LPIPS wants two image batches (B, 3, H, W) of one shape, '
                              f'got {tuple(x.shape)}, {tuple(y.shape)}')
+        if min(x.shape[-2:]) < self.min_size:
+            raise ValueError(f'LPIPS: x, y: images of {x.shape[-2]}x{x.shape[-1]} pixels are too small for its '
+                             f'{self.net_name} network; expected at least {self.min_size}x{self.min_size} '
+                             '(upsample them, or use PSNR/SSIM)')
+        x, y = _in_range(x, 'x', -1, 1, 'LPIPS'), _in_range(y, 'y', -1, 1, 'LPIPS')
         d = 0
         for lin, fx, fy in zip(self.lins, self.features(x), self.features(y)):
             fx = fx / (fx.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)  # unit length along channels
@@ -296,11 +339,14 @@ class InceptionFeatures(nn.Module):
             self.model = torch.jit.load(str(where), map_location='cpu').eval()
         except Exception as e:
             raise ValueError(f'{where}: not a TorchScript FID Inception ({type(e).__name__}: {e})') from e
+        check_weights({k: v for k, v in self.model.state_dict().items() if v.is_floating_point()}, where)
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f'InceptionFeatures wants images (B, 3, H, W), got {tuple(x.shape)}')
+        if x.dtype != torch.uint8:
+            _in_range(x, 'x', -1, 1, 'InceptionFeatures')
         x = x.float() / 255 if x.dtype == torch.uint8 else (x.float() + 1) / 2
         x = x.clamp(0, 1)
         if x.shape[-2:] != (299, 299):
@@ -314,6 +360,14 @@ def frechet_from_stats(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
     import scipy.linalg
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
+    d = len(mu1)
+    for name, v, shape in (('mu1', mu1, (d,)), ('mu2', mu2, (d,)), ('sigma1', s1, (d, d)), ('sigma2', s2, (d, d))):
+        if v.shape != shape:
+            raise ValueError(f'frechet_from_stats: {name}: expected shape {shape} (mu1 has {d} dimensions), '
+                             f'got {v.shape}')
+        if not np.isfinite(v).all():
+            raise ValueError(f'frechet_from_stats: {name}: holds {int(np.isnan(v).sum())} NaN and '
+                             f'{int(np.isinf(v).sum())} Inf values; expected finite statistics')
     with warnings.catch_warnings():  # a singular product is handled below
         warnings.simplefilter('ignore')
         covmean = scipy.linalg.sqrtm(s1 @ s2)
@@ -330,6 +384,11 @@ def frechet_distance(feats_a, feats_b) -> float:
     a, b = (np.asarray(torch.as_tensor(f).double().cpu()) for f in (feats_a, feats_b))
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
         raise ValueError(f'frechet_distance wants two feature sets (N>=2, D) of one D, got {a.shape}, {b.shape}')
+    for name, f in (('feats_a', a), ('feats_b', b)):
+        if not np.isfinite(f).all():
+            rows = np.flatnonzero(~np.isfinite(f).all(1))
+            raise ValueError(f'frechet_distance: {name}: {len(rows)} of {len(f)} feature rows hold NaN or Inf '
+                             f'(first: row {rows[0]}); expected finite features')
     return frechet_from_stats(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
 
 # %% ../nbs/05a_metrics.ipynb #1e82f4ab
@@ -418,7 +477,7 @@ class I3DFeatures(nn.Module):
     def forward(self, videos: torch.Tensor) -> torch.Tensor:
         if videos.ndim != 5 or videos.shape[2] != 3 or videos.shape[1] < 9:
             raise ValueError(f'I3DFeatures wants videos (B, T>=9, 3, H, W) in [0, 1], got {tuple(videos.shape)}')
-        x = self.preprocess(videos)
+        x = self.preprocess(_in_range(videos, 'videos', 0, 1, 'I3DFeatures').float())
         for name, _ in self.named_children():
             if name != 'logits':
                 x = getattr(self, name)(x)
@@ -427,28 +486,40 @@ class I3DFeatures(nn.Module):
 
 def fvd(videos_a: torch.Tensor, videos_b: torch.Tensor, i3d: I3DFeatures | None = None, batch: int = 16) -> float:
     "Fréchet Video Distance of two sets of videos `(N, T, 3, H, W)` in [0, 1] (I3D logits, TATS/StyleGAN-V recipe)."
+    for name, v in (('videos_a', videos_a), ('videos_b', videos_b)):
+        _in_range(v, name, 0, 1, 'fvd')
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f'fvd: batch: expected a positive int, got {batch!r}')
     i3d = i3d or I3DFeatures()
     feats = [torch.cat([i3d(v[i: i + batch]) for i in range(0, len(v), batch)]) for v in (videos_a, videos_b)]
     return frechet_distance(*feats)
 
 # %% ../nbs/05a_metrics.ipynb #c0560879
-def _per_frame(fn, preds, target, **kw):
+def _per_frame(fn, preds, target, where: str = 'psnr', **kw):
+    if not isinstance(preds, torch.Tensor) or not isinstance(target, torch.Tensor):
+        raise ValueError(f'{where}: preds, target: expected torch tensors, got {type(preds).__name__}, '
+                         f'{type(target).__name__}')
     if preds.shape != target.shape or preds.ndim < 3 or preds.shape[-3] != 3:
         raise ValueError(f'wants frames (..., 3, H, W) of one shape in [0, 1], '
                          f'got {tuple(preds.shape)}, {tuple(target.shape)}')
     lead = preds.shape[:-3]
+    preds, target = _in_range(preds, 'preds', 0, 1, where), _in_range(target, 'target', 0, 1, where)
     p, t = preds.float().reshape(-1, *preds.shape[-3:]), target.float().reshape(-1, *preds.shape[-3:])
     return fn(p, t, **kw).reshape(lead)
 
 def psnr(preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    "PSNR in dB of frames `(..., 3, H, W)` in [0, 1], one value per frame `(...)` (torchmetrics)."
+    "PSNR in dB of frames `(..., 3, H, W)` in [0, 1] (or uint8), one value per frame `(...)` (torchmetrics)."
     from torchmetrics.functional.image import peak_signal_noise_ratio
     return _per_frame(peak_signal_noise_ratio, preds, target, data_range=1.0, reduction='none', dim=(1, 2, 3))
 
 def masked_psnr(preds: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """PSNR in dB of frames `(..., 3, H, W)` in [0, 1] over the pixels where `mask` `(..., H, W)` is True, one value
-    per frame `(...)`; NaN for a frame without such a pixel. With every pixel kept it is `psnr`."""
-    _per_frame(lambda p, t: p[:, 0, 0, 0], preds, target)
+    """PSNR in dB of frames `(..., 3, H, W)` in [0, 1] (or uint8) over the pixels where the bool `mask` `(..., H, W)`
+    is True, one value per frame `(...)`; NaN for a frame without such a pixel. With every pixel kept it is `psnr`."""
+    _per_frame(lambda p, t: p[:, 0, 0, 0], preds, target, 'masked_psnr')
+    preds, target = _in_range(preds, 'preds', 0, 1, 'masked_psnr'), _in_range(target, 'target', 0, 1, 'masked_psnr')
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        raise ValueError(f"mask: expected a bool tensor (True = pixel counted), got "
+                         f"{getattr(mask, 'dtype', type(mask).__name__)}")
     if mask.shape != preds.shape[:-3] + preds.shape[-2:]:
         raise ValueError(f"mask: expected shape {tuple(preds.shape[:-3] + preds.shape[-2:])} (frames without the "
                          f"channel axis), got {tuple(mask.shape)}")
@@ -458,6 +529,7 @@ def masked_psnr(preds: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -
     return torch.where(n > 0, -10 * mse.log10(), torch.nan)
 
 def ssim(preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    "SSIM (Gaussian 11x11, sigma 1.5) of frames `(..., 3, H, W)` in [0, 1], one value per frame `(...)` (torchmetrics)."
+    """SSIM (Gaussian 11x11, sigma 1.5) of frames `(..., 3, H, W)` in [0, 1] (or uint8), one value per frame `(...)`
+    (torchmetrics)."""
     from torchmetrics.functional.image import structural_similarity_index_measure
-    return _per_frame(structural_similarity_index_measure, preds, target, data_range=1.0, reduction='none')
+    return _per_frame(structural_similarity_index_measure, preds, target, 'ssim', data_range=1.0, reduction='none')

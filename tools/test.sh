@@ -23,6 +23,9 @@ check "notebooks, library and README in sync" in_sync
 # 2. the library's style: long lines and one-line compound statements (config: pyproject.toml's [tool.ruff])
 check "ruff check memory_video/" ruff check memory_video/
 
+# 2b. the pages carry no debris: no error output, no prose in a code cell, results pages committed executed
+check "page check (tools/check_pages.py) and its own test" bash -c "python tools/test_check_pages.py && python tools/check_pages.py"
+
 # 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
 check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
 
