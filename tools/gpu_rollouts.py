@@ -47,9 +47,12 @@ for name in names:
     path = Path('runs') / name / 'model.safetensors'
     if path.exists():
         models[name] = load_world_model(str(path), device)
+steps = {name: a.steps for name in models}
 if 'cam_full' in models:
     m, v = models['cam_full']
     models['cam_full, memory clean'] = (with_settings(m, context_level=0.0), v)
+    models['cam_full, 50 steps'] = (m, v)
+    steps.update({'cam_full, memory clean': a.steps, 'cam_full, 50 steps': 50})
 examples = {}
 wanted = set(a.examples.split(','))
 
@@ -66,14 +69,15 @@ seeds = [int(s) for s in a.seeds.split(',')]
 rows = []
 for name, mv in models.items():
     t1 = time.time()
-    got = run_rollouts({name: mv}, vae, cases, scorer, steps=a.steps, seeds=seeds, device=device, batch=64, keep=keep)
+    got = run_rollouts({name: mv}, vae, cases, scorer, steps=steps[name], seeds=seeds, device=device, batch=64,
+                       keep=keep)
     rows += got if not rows else [r for r in got if r['method'] == name]
     tours = [r['psnr'] for r in got if r['method'] == name and r['kind'] == 'tour']
     backs = [r['psnr'] for r in got if r['method'] == name and r['kind'] != 'tour']
     print(f'{name:<28} tour {np.mean(tours):5.2f} dB  returns {np.mean(backs):5.2f} dB  ({time.time() - t1:.0f} s)',
           flush=True)
 summary = summarize_rollouts(rows)
-res = dict(scenes=[v.name for v in scenes], steps=a.steps, seeds=seeds, rows=rows,
+res = dict(scenes=[v.name for v in scenes], steps=steps, seeds=seeds, rows=rows,
            summary=summary.to_dict(orient='records'), seconds=time.time() - t0)
 save_result(out / 'rollouts.json', res, provenance(device))
 files = {}
