@@ -50,9 +50,8 @@ for name in names:
 steps = {name: a.steps for name in models}
 if 'cam_full' in models:
     m, v = models['cam_full']
-    models['cam_full, memory clean'] = (with_settings(m, context_level=0.0), v)
     models['cam_full, 50 steps'] = (m, v)
-    steps.update({'cam_full, memory clean': a.steps, 'cam_full, 50 steps': 50})
+    steps['cam_full, 50 steps'] = 50
 examples = {}
 wanted = set(a.examples.split(','))
 

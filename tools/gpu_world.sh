@@ -64,7 +64,7 @@ train_all('mini', variants=['cam', 'first', 'random', 'dfot', 'framepack', 'meml
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
       --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
-      --trainer.max_time 00:00:12:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+      --trainer.max_time 00:00:10:30 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
   watch "$seconds"
