@@ -17,7 +17,7 @@ from .runtime import check_out_dir, check_out_file, provenance, save_result, say
 from .variants import VARIANTS
 
 # %% auto #0
-__all__ = ['BENCHES', 'demo', 'eval_parser', 'run_table', 'eval_main', 'parser', 'main']
+__all__ = ['BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
 def _demo_run(fps: float, seed: int):
@@ -176,115 +176,6 @@ def _cmd_generate(a) -> int:
         print('memory_video generate: interrupted before the first frame was written', file=sys.stderr)
         return 130
     return 0
-
-# %% ../nbs/99_cli.ipynb #c5982e75
-def eval_parser() -> argparse.ArgumentParser:
-    "The options of `memory_video eval`."
-    p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
-    p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
-    p.add_argument('--models', default='data/models', help='folder of <size>_<variant>.safetensors checkpoints')
-    p.add_argument('--size', default='mini', help='model size (DiT config) of the checkpoints')
-    p.add_argument('--worlds', default='data/worlds', help='where held-out scenes are rendered (git-ignored)')
-    p.add_argument('--scenes', type=int, default=None, help='held-out scenes (default: per table, TABLE_DEFAULTS)')
-    p.add_argument('--seeds', type=int, default=1, help='sampling seeds per scene')
-    p.add_argument('--targets', type=int, default=None, help='GT target segments per scene')
-    p.add_argument('--angles', type=float, nargs='+', default=None, help='HC rotation angles (degrees)')
-    p.add_argument('--kinds', nargs='+', default=None, help=f"revisit trajectories: {', '.join(REVISIT_KINDS)}")
-    p.add_argument('--methods', nargs='+', default=None, help=f"variants (tables 1, revisit): {', '.join(VARIANTS)}")
-    p.add_argument('--ks', type=int, nargs='+', default=[1, 5, 10, 20, 30], help='context sizes (table 2)')
-    p.add_argument('--strategies', nargs='+', default=None, help='retrieval rules (table 3)')
-    p.add_argument('--steps', type=int, default=20, help='sampling steps per segment (the paper: 50)')
-    p.add_argument('--batch', type=int, default=8, help='segments sampled at once')
-    p.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
-    p.add_argument('--no-fid', action='store_true', help='skip FID and FVD (table 1)')
-    p.add_argument('--fid-frames', type=int, default=64, help='frames per method and protocol for FID')
-    p.add_argument('--fvd-clips', type=int, default=32, help='9-frame clips per method and protocol for FVD')
-    p.add_argument('--metrics-cache', default=None, help='folder of metric weights (default ~/.cache/memory_video)')
-    p.add_argument('--out', default='data/results', help="folder for eval_table<N>.json and figures ('' : no files)")
-    p.add_argument('--quiet', action='store_true', help='no progress lines')
-    return p
-
-
-def _choices(opt: str, values, valid, what: str) -> list:
-    "`values` if each is one of `valid`, else a `ValueError` naming the option, the value and the valid ones."
-    return [_choice(opt, v, valid, what) for v in values]
-
-
-def _check_eval(a) -> tuple[EvalOptions, Path | None]:
-    "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
-    _choices('--table', [a.table], TABLES, 'table')
-    _choices('--size', [a.size], list(DIT_CONFIGS), 'model size')
-    d = TABLE_DEFAULTS[a.table]
-    a.scenes = _count('--scenes', a.scenes if a.scenes is not None else d['scenes'])
-    targets = _count('--targets', a.targets if a.targets is not None else d.get('targets', 6))
-    angles = tuple(a.angles or d.get('angles', (90,)))
-    for x in angles:
-        if not (math.isfinite(x) and 0 < abs(x) <= 360):
-            raise ValueError(f"--angles: expected rotation angles in degrees, 0 < |angle| <= 360, got {x!r}")
-    kinds = tuple(_choices('--kinds', a.kinds or d.get('kinds', REVISIT_KINDS), REVISIT_KINDS, 'revisit trajectory'))
-    if a.methods is not None:
-        _choices('--methods', a.methods, list(VARIANTS), 'method')
-    for k in a.ks:
-        _count('--ks', k)
-    if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
-        raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
-    if a.table == '3':
-        a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
-    opts = EvalOptions(
-        steps=_count('--steps', a.steps), batch=_count('--batch', a.batch), device=a.device,
-        seeds=_count('--seeds', a.seeds), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
-        fid=not a.no_fid and a.table == '1', fid_frames=_count('--fid-frames', a.fid_frames, 2),
-        fvd_clips=_count('--fvd-clips', a.fvd_clips, 2), progress=not a.quiet,
-    )
-    out = check_out_dir('--out', a.out)
-    if out is not None:
-        f = out / f'{result_stem(a.table)}.json'
-        if f.is_dir() or (f.exists() and not os.access(f, os.W_OK)):
-            raise ValueError(f"--out: cannot write {f}")
-    return opts, out
-
-# %% ../nbs/99_cli.ipynb #da08ffb9
-def run_table(a, opts: EvalOptions, out) -> dict:
-    "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
-    kw = dict(models=a.models, size=a.size, worlds=a.worlds, scenes=a.scenes, opts=opts, out=out)
-    if a.table == '1':
-        return table1(methods=a.methods, **kw)
-    if a.table == '2':
-        return table2(ks=a.ks, **kw)
-    if a.table == 'revisit':
-        return revisit_table(methods=a.methods, **kw)
-    return table3(strategies=a.strategies, **kw) if a.table == '3' else table4(**kw)
-
-
-def eval_main(argv=None) -> int:
-    "`memory_video eval` with `argv` (default: the process arguments): 0 on success, 2 on bad input."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try:
-        a = eval_parser().parse_args(argv)
-    except SystemExit as e:
-        return int(e.code or 0)
-    try:
-        opts, out = _check_eval(a)
-        if a.metrics_cache:
-            os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
-        # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
-        partial = out / '.partial' / result_stem(a.table) if out is not None else None
-        opts = replace(opts, resume=str(partial) if partial else None)
-        t0 = time.perf_counter()
-        res = run_table(a, opts, out)
-        res['seconds_total'] = time.perf_counter() - t0
-        print(table_frame(res, res['group']).to_string())
-        say(not a.quiet, f"table {a.table}: {res['seconds_total']:.0f} s")
-        if out is not None:
-            cmd = ' '.join(['memory_video eval', *argv])
-            print('saved', save_result(out / f'{result_stem(a.table)}.json', res, provenance(opts.device, cmd)))
-            shutil.rmtree(partial, ignore_errors=True)
-            if not any(partial.parent.iterdir()):
-                partial.parent.rmdir()
-        return 0
-    except (ValueError, OSError) as e:
-        print(f"memory_video eval: {e}", file=sys.stderr)
-        return 2
 
 # %% ../nbs/99_cli.ipynb #d6e2b7c8
 def _fail(opt: str, v, expected: str):
@@ -943,4 +834,113 @@ def main(argv=None) -> int:
     except OSError as e:
         # a path the checks up front could not foresee (a disk that filled up, a folder removed meanwhile)
         print(f"memory_video {a.command}: {e}", file=sys.stderr)
+        return 2
+
+# %% ../nbs/99_cli.ipynb #c5982e75
+def eval_parser() -> argparse.ArgumentParser:
+    "The options of `memory_video eval`."
+    p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
+    p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
+    p.add_argument('--models', default='data/models', help='folder of <size>_<variant>.safetensors checkpoints')
+    p.add_argument('--size', default='mini', help='model size (DiT config) of the checkpoints')
+    p.add_argument('--worlds', default='data/worlds', help='where held-out scenes are rendered (git-ignored)')
+    p.add_argument('--scenes', type=int, default=None, help='held-out scenes (default: per table, TABLE_DEFAULTS)')
+    p.add_argument('--seeds', type=int, default=1, help='sampling seeds per scene')
+    p.add_argument('--targets', type=int, default=None, help='GT target segments per scene')
+    p.add_argument('--angles', type=float, nargs='+', default=None, help='HC rotation angles (degrees)')
+    p.add_argument('--kinds', nargs='+', default=None, help=f"revisit trajectories: {', '.join(REVISIT_KINDS)}")
+    p.add_argument('--methods', nargs='+', default=None, help=f"variants (tables 1, revisit): {', '.join(VARIANTS)}")
+    p.add_argument('--ks', type=int, nargs='+', default=[1, 5, 10, 20, 30], help='context sizes (table 2)')
+    p.add_argument('--strategies', nargs='+', default=None, help='retrieval rules (table 3)')
+    p.add_argument('--steps', type=int, default=20, help='sampling steps per segment (the paper: 50)')
+    p.add_argument('--batch', type=int, default=8, help='segments sampled at once')
+    p.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    p.add_argument('--no-fid', action='store_true', help='skip FID and FVD (table 1)')
+    p.add_argument('--fid-frames', type=int, default=64, help='frames per method and protocol for FID')
+    p.add_argument('--fvd-clips', type=int, default=32, help='9-frame clips per method and protocol for FVD')
+    p.add_argument('--metrics-cache', default=None, help='folder of metric weights (default ~/.cache/memory_video)')
+    p.add_argument('--out', default='data/results', help="folder for eval_table<N>.json and figures ('' : no files)")
+    p.add_argument('--quiet', action='store_true', help='no progress lines')
+    return p
+
+
+def _choices(opt: str, values, valid, what: str) -> list:
+    "`values` if each is one of `valid`, else a `ValueError` naming the option, the value and the valid ones."
+    return [_choice(opt, v, valid, what) for v in values]
+
+
+def _check_eval(a) -> tuple[EvalOptions, Path | None]:
+    "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
+    _choices('--table', [a.table], TABLES, 'table')
+    _choices('--size', [a.size], list(DIT_CONFIGS), 'model size')
+    d = TABLE_DEFAULTS[a.table]
+    a.scenes = _count('--scenes', a.scenes if a.scenes is not None else d['scenes'])
+    targets = _count('--targets', a.targets if a.targets is not None else d.get('targets', 6))
+    angles = tuple(a.angles or d.get('angles', (90,)))
+    for x in angles:
+        if not (math.isfinite(x) and 0 < abs(x) <= 360):
+            raise ValueError(f"--angles: expected rotation angles in degrees, 0 < |angle| <= 360, got {x!r}")
+    kinds = tuple(_choices('--kinds', a.kinds or d.get('kinds', REVISIT_KINDS), REVISIT_KINDS, 'revisit trajectory'))
+    if a.methods is not None:
+        _choices('--methods', a.methods, list(VARIANTS), 'method')
+    for k in a.ks:
+        _count('--ks', k)
+    if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
+        raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
+    if a.table == '3':
+        a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
+    opts = EvalOptions(
+        steps=_count('--steps', a.steps), batch=_count('--batch', a.batch), device=a.device,
+        seeds=_count('--seeds', a.seeds), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
+        fid=not a.no_fid and a.table == '1', fid_frames=_count('--fid-frames', a.fid_frames, 2),
+        fvd_clips=_count('--fvd-clips', a.fvd_clips, 2), progress=not a.quiet,
+    )
+    out = check_out_dir('--out', a.out)
+    if out is not None:
+        f = out / f'{result_stem(a.table)}.json'
+        if f.is_dir() or (f.exists() and not os.access(f, os.W_OK)):
+            raise ValueError(f"--out: cannot write {f}")
+    return opts, out
+
+# %% ../nbs/99_cli.ipynb #da08ffb9
+def run_table(a, opts: EvalOptions, out) -> dict:
+    "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
+    kw = dict(models=a.models, size=a.size, worlds=a.worlds, scenes=a.scenes, opts=opts, out=out)
+    if a.table == '1':
+        return table1(methods=a.methods, **kw)
+    if a.table == '2':
+        return table2(ks=a.ks, **kw)
+    if a.table == 'revisit':
+        return revisit_table(methods=a.methods, **kw)
+    return table3(strategies=a.strategies, **kw) if a.table == '3' else table4(**kw)
+
+
+def eval_main(argv=None) -> int:
+    "`memory_video eval` with `argv` (default: the process arguments): 0 on success, 2 on bad input."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        a = eval_parser().parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        opts, out = _check_eval(a)
+        if a.metrics_cache:
+            os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
+        # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
+        partial = out / '.partial' / result_stem(a.table) if out is not None else None
+        opts = replace(opts, resume=str(partial) if partial else None)
+        t0 = time.perf_counter()
+        res = run_table(a, opts, out)
+        res['seconds_total'] = time.perf_counter() - t0
+        print(table_frame(res, res['group']).to_string())
+        say(not a.quiet, f"table {a.table}: {res['seconds_total']:.0f} s")
+        if out is not None:
+            cmd = ' '.join(['memory_video eval', *argv])
+            print('saved', save_result(out / f'{result_stem(a.table)}.json', res, provenance(opts.device, cmd)))
+            shutil.rmtree(partial, ignore_errors=True)
+            if not any(partial.parent.iterdir()):
+                partial.parent.rmdir()
+        return 0
+    except (ValueError, OSError) as e:
+        print(f"memory_video eval: {e}", file=sys.stderr)
         return 2
