@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from memory_video.evaluation import (
-    HELDOUT_MOVING, METHOD_LABELS, PAPER_TABLE3, TABLE_DEFAULTS, EvalOptions, Setting, _figures, _prepare, _result,
-    evaluate, held_out_scenes, result_stem,
+    HELDOUT_MOVING, METHOD_LABELS, PAPER_TABLE3, TABLE_DEFAULTS, EvalOptions, Setting, evaluate, held_out_scenes,
+    prepare_table, result_stem, table_figures, table_result,
 )
-from .retrieval import STRATEGIES
-from .training import HAND_RULES, get_variant
+from .variants import CONTEXT_RULES, get_variant
 
 # %% auto #0
 __all__ = ['STRATEGY_LABELS', 'TABLE3_STRATEGIES', 'valid_rules', 'table3', 'table4']
@@ -30,7 +29,7 @@ TABLE3_STRATEGIES = tuple(STRATEGY_LABELS)
 
 def valid_rules() -> list:
     "Every context rule a CaM model can be given at inference: the hand-made rules and the retrieval strategies."
-    return list(dict.fromkeys([*HAND_RULES, *STRATEGIES]))
+    return list(CONTEXT_RULES)
 
 
 def table3(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 4,
@@ -43,14 +42,14 @@ def table3(models='data/models', size: str = 'mini', worlds='data/worlds', scene
     if bad:
         raise ValueError(f"strategies: unknown {bad[0]!r}; expected one of {', '.join(valid_rules())}")
     vae = vae or load_small_vae()
-    scorer, loaded, sc = _prepare(models, size, ['cam'], vae, worlds, scenes, opts)
+    scorer, loaded, sc = prepare_table(models, size, ['cam'], vae, worlds, scenes, opts)
     base = get_variant('cam')
     settings = [Setting(s, STRATEGY_LABELS.get(s, s), loaded['cam'], replace(base, name=f'cam_{s}', rule=s))
                 for s in strategies]
     ev = evaluate(settings, vae, sc, ('GT', 'HC'), opts, scorer)
-    res = _result('3', 'Table 3', ev, settings, sc, opts, [(p, m) for p in ('GT', 'HC') for m in ('psnr', 'lpips')],
-                  PAPER_TABLE3)
-    res['figures'] = _figures(res, ev, out, result_stem('3'))
+    cols = [(p, m) for p in ('GT', 'HC') for m in ('psnr', 'lpips')]
+    res = table_result('3', 'Table 3', ev, settings, sc, opts, cols, PAPER_TABLE3)
+    res['figures'] = table_figures(res, ev, out, result_stem('3'))
     return res
 
 # %% ../nbs/06_ablations.ipynb #efc93822
@@ -72,7 +71,7 @@ def table4(models='data/models', size: str = 'mini', worlds='data/worlds', scene
     d = {k: v for k, v in TABLE_DEFAULTS['4'].items() if k != 'scenes'}
     opts = replace(opts or EvalOptions(**d), fid=False)
     vae = vae or load_small_vae()
-    scorer, loaded, sc = _prepare(models, size, ['memlearner', 'cam'], vae, worlds, scenes, opts, layout='rooms')
+    scorer, loaded, sc = prepare_table(models, size, ['memlearner', 'cam'], vae, worlds, scenes, opts, layout='rooms')
     moving = held_out_scenes(scenes, None, worlds, HELDOUT_MOVING, progress=opts.progress)
     cam = get_variant('cam')
     settings = [
@@ -89,6 +88,6 @@ def table4(models='data/models', size: str = 'mini', worlds='data/worlds', scene
         ev[key] = ev[key] + part if key == 'rows' else {**ev[key], **part}
     cols = [(p, m) for p in ('GT', 'HC', 'revisit') for m in ('psnr', 'lpips')]
     cols += [(p, m) for p in ('GT moving', 'HC moving') for m in ('psnr', 'psnr_static')]
-    res = _result('4', 'Multi-room and moving scenes', ev, settings, sc + moving, opts, cols, {})
-    res['figures'] = _figures(res, ev, out, result_stem('4'))
+    res = table_result('4', 'Multi-room and moving scenes', ev, settings, sc + moving, opts, cols, {})
+    res['figures'] = table_figures(res, ev, out, result_stem('4'))
     return res

@@ -13,152 +13,24 @@ from pathlib import Path
 import torch
 from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agreement
 from .checkpoint import atomic_write
+from .geometry import check_int, check_positive
+from .runtime import PEAK_BF16_TFLOPS, autocast, check_device, device_name, provenance, save_result, say, time_call
 
 # %% auto #0
-__all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'worktree_id', 'device_name', 'provenance', 'save_result', 'time_call',
-           'autocast', 'fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results',
-           'plot_results', 'bench_render', 'format_render_bench', 'bench_vae', 'format_vae_bench',
-           'bench_memory', 'format_memory_bench', 'bench_structured_attention', 'format_attention_bench',
-           'bench_mfu', 'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
+__all__ = ['fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results', 'plot_results',
+           'bench_render', 'format_render_bench', 'bench_vae', 'format_vae_bench', 'bench_memory',
+           'format_memory_bench', 'bench_structured_attention', 'format_attention_bench', 'bench_mfu',
+           'format_mfu_bench', 'bench_retrieval', 'format_retrieval_bench']
 
 # %% ../nbs/90_bench.ipynb #12e1915a
-from .geometry import check_int as _count
 def _counts(values, name: str, lo: int = 1) -> tuple:
     "A non-empty sequence of integers >= `lo` (e.g. sizes), as a tuple, or a `ValueError` naming `name`."
     if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
         raise ValueError(f"{name}: expected a sequence of integers >= {lo}, got {values!r}")
-    out = tuple(_count(v, name, lo) for v in values)
+    out = tuple(check_int(v, name, lo) for v in values)
     if not out:
         raise ValueError(f"{name}: expected at least one value, got none")
     return out
-
-
-def _positive(v, name: str) -> float:
-    "A finite number > 0."
-    try:
-        f = math.nan if isinstance(v, (str, bool)) else float(v)
-    except (TypeError, ValueError):
-        f = math.nan
-    if not (math.isfinite(f) and f > 0):
-        raise ValueError(f"{name}: expected a finite number > 0, got {v!r}")
-    return f
-
-
-def check_device(device) -> torch.device:
-    """`device` as a `torch.device` a benchmark can run on: 'cpu', or 'cuda' / 'cuda:N' where CUDA is available; a
-    `ValueError` naming the device otherwise."""
-    try:
-        d = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise ValueError(f"device: unknown device {device!r}; expected 'cpu', 'cuda' or 'cuda:N'") from None
-    if d.type not in ('cpu', 'cuda'):
-        raise ValueError(f"device: {device!r} is not benchmarked; expected 'cpu', 'cuda' or 'cuda:N'")
-    if d.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"device: {device!r} asked for, but CUDA is not available on this machine")
-    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
-        raise ValueError(f"device: {device!r}, but this machine has {torch.cuda.device_count()} CUDA device(s)")
-    return d
-
-
-def _say(progress: bool, msg: str):
-    "A progress line on stderr, at once (the result's table goes to stdout)."
-    if progress:
-        print(msg, file=sys.stderr, flush=True)
-
-
-def _git(*args, env: dict | None = None) -> str | None:
-    "Output of a git command in the current directory, or None."
-    try:
-        return subprocess.run(
-            ['git', *args], capture_output=True, text=True, timeout=60, check=True, env=env
-        ).stdout.strip()
-    except Exception:
-        return None
-
-
-def worktree_id() -> str | None:
-    """Git tree id of the working tree as it is now (tracked and not-ignored files), through a scratch index: the
-    repository's own index is untouched. It equals `git rev-parse COMMIT^{tree}` exactly when the files are those of
-    COMMIT, so it proves a run's code."""
-    with tempfile.TemporaryDirectory() as d:
-        env = {**os.environ, 'GIT_INDEX_FILE': str(Path(d) / 'index')}
-        return _git('add', '-A', env=env) is not None and _git('write-tree', env=env) or None
-
-
-def device_name(device: str | torch.device = 'cpu') -> str:
-    "A human description of `device`: the GPU's name, or the CPU model and the threads torch uses."
-    d = check_device(device)
-    if d.type == 'cuda':
-        return torch.cuda.get_device_name(d)
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except Exception:
-        pass
-    return f"{cpu} ({torch.get_num_threads()} torch threads, {os.cpu_count()} cores)"
-
-
-def _program() -> str:
-    "The name the running program was started by (`python -m memory_video` is `memory_video`)."
-    name = Path(sys.argv[0]).name
-    return 'memory_video' if name == '__main__.py' and 'memory_video' in sys.modules else name
-
-
-def provenance(device: str | torch.device = 'cpu', command: str | None = None) -> dict:
-    """Command, git commit, working-tree id and whether it differs from the commit's, device, library versions and UTC
-    date of a run.
-
-    On a machine whose git metadata is not the run's (a copied working tree), set `MEMORY_VIDEO_COMMIT` and
-    `MEMORY_VIDEO_TREE` to the commit and `git rev-parse COMMIT^{tree}` it was copied from: `dirty` then compares the
-    files against that tree."""
-    commit = os.environ.get('MEMORY_VIDEO_COMMIT') or _git('rev-parse', 'HEAD') or 'unknown'
-    tree = worktree_id()
-    expected = os.environ.get('MEMORY_VIDEO_TREE') or _git('rev-parse', f'{commit}^{{tree}}')
-    return dict(
-        command=command or ' '.join([_program(), *sys.argv[1:]]),
-        commit=commit,
-        tree=tree,
-        dirty=None if tree is None or expected is None else tree != expected,
-        device=device_name(device),
-        torch=torch.__version__,
-        python=platform.python_version(),
-        date=datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-    )
-
-
-def save_result(path, results: dict, prov: dict) -> Path:
-    "Write `{'provenance': prov, 'results': results}` as JSON to `path`, atomically (`atomic_write`)."
-    return atomic_write(path, json.dumps(dict(provenance=prov, results=results), indent=1, default=float) + '\n')
-
-
-def time_call(
-    fn, device: str | torch.device = 'cpu', repeats: int = 10, warmup: int = 2, max_seconds: float = 20.0
-) -> float:
-    "Median wall time of `fn()` in ms, after `warmup` calls, synchronising CUDA; stops early past `max_seconds`."
-    if not callable(fn):
-        raise ValueError(f"fn: expected a callable, got {type(fn).__name__}")
-    repeats, warmup = _count(repeats, 'repeats'), _count(warmup, 'warmup', 0)
-    max_seconds = _positive(max_seconds, 'max_seconds')
-    cuda = check_device(device).type == 'cuda'
-    sync = torch.cuda.synchronize if cuda else (lambda: None)
-    for _ in range(warmup):
-        fn()
-    sync()
-    times, t_end = [], time.perf_counter() + max_seconds
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        times.append((time.perf_counter() - t0) * 1e3)
-        if time.perf_counter() > t_end:
-            break
-    return statistics.median(times)
-
-
-def autocast(device: str | torch.device):
-    "The context every benchmark runs its model under: bf16 autocast on CUDA, nothing (fp32) elsewhere."
-    return torch.autocast('cuda', dtype=torch.bfloat16) if torch.device(device).type == 'cuda' else nullcontext()
-
 
 # %% ../nbs/90_bench.ipynb #2c11f5f7
 def fov_overlap_4ray_loop(
@@ -210,7 +82,7 @@ def bench_geometry(
     overlap area, plus the Python-loop baseline at `loop_n` cameras (the vectorised rules are timed at `loop_n` too if
     it is not one of `sizes`); progress lines on stderr as it goes, unless `progress` is False."""
     dev = check_device(device)
-    sizes, repeats, loop_n = _counts(sizes, 'sizes'), _count(repeats, 'repeats'), _count(loop_n, 'loop_n')
+    sizes, repeats, loop_n = _counts(sizes, 'sizes'), check_int(repeats, 'repeats'), check_int(loop_n, 'loop_n')
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise ValueError(f"dtype: expected a floating torch dtype, got {dtype!r}")
     tgt = torch.tensor([0.0, 0.0, 0.3], device=dev, dtype=dtype)
@@ -223,7 +95,7 @@ def bench_geometry(
             ms_4ray=time_call(lambda: fov_overlap_4ray(tgt, mem), dev, repeats),
             ms_area=time_call(lambda: fov_overlap_area(tgt, mem), dev, repeats),
         )
-        _say(progress, f"bench geometry: N={n:,} {layout}: 4-ray {r['ms_4ray']:.3f} ms, area {r['ms_area']:.3f} ms")
+        say(progress, f"bench geometry: N={n:,} {layout}: 4-ray {r['ms_4ray']:.3f} ms, area {r['ms_area']:.3f} ms")
         return r
 
     rows = [measure(n, layout, side) for n in sizes for layout, side in (('near', 20.0), ('spread', 200.0))]
@@ -234,7 +106,7 @@ def bench_geometry(
     loop_area = time_call(
         lambda: [fov_overlap_area(tgt.cpu().double(), m[None]) for m in mem], 'cpu', repeats=1, warmup=0
     )
-    _say(progress, f"bench geometry: Python loop at N={loop_n:,}: 4-ray {loop_4ray:.1f} ms, area {loop_area:.1f} ms")
+    say(progress, f"bench geometry: Python loop at N={loop_n:,}: 4-ray {loop_4ray:.1f} ms, area {loop_area:.1f} ms")
     return dict(
         device=device_name(dev),
         dtype=str(dtype).replace('torch.', ''),
@@ -384,13 +256,13 @@ def bench_render(
     sizes = [tuple(s) if hasattr(s, '__iter__') else s for s in sizes]
     if not sizes or not all(isinstance(s, tuple) and len(s) == 2 for s in sizes):
         raise ValueError(f"sizes: expected a non-empty list of (width, height) pairs, got {sizes!r}")
-    sizes = [(_count(w, 'sizes (width)', 8), _count(h, 'sizes (height)', 8)) for w, h in sizes]
-    n_frames, chunk = _count(n_frames, 'n_frames'), _count(chunk, 'chunk')
-    write_threads = _count(write_threads, 'write_threads')
+    sizes = [(check_int(w, 'sizes (width)', 8), check_int(h, 'sizes (height)', 8)) for w, h in sizes]
+    n_frames, chunk = check_int(n_frames, 'n_frames'), check_int(chunk, 'chunk')
+    write_threads = check_int(write_threads, 'write_threads')
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
     from memory_video.worlds import make_world, WorldRenderer
-    from memory_video.datasets import tour_trajectory, _npz_bytes
+    from memory_video.datasets import tour_trajectory, npz_bytes
 
     spec = make_world(0, 'rooms')
     poses, _ = tour_trajectory(spec, n_frames, 10.0, seed=0)
@@ -409,7 +281,7 @@ def bench_render(
                 futs.append(
                     pool.submit(
                         lambda c=c, rgb=rgb, dep=dep: atomic_write(
-                            Path(d) / f'chunk_{c:06d}.npz', _npz_bytes(rgb=rgb, depth=dep.astype(np.float16))
+                            Path(d) / f'chunk_{c:06d}.npz', npz_bytes(rgb=rgb, depth=dep.astype(np.float16))
                         )
                     )
                 )
@@ -429,7 +301,7 @@ def bench_render(
             )
         )
         r = rows[-1]
-        _say(progress, f"bench render: {w}x{h}: {r['fps_render']:.0f} fps, {r['fps_with_writing']:.0f} with writing")
+        say(progress, f"bench render: {w}x{h}: {r['fps_render']:.0f} fps, {r['fps_with_writing']:.0f} with writing")
     return dict(device=device_name('cpu') if not torch.cuda.is_available() else torch.cuda.get_device_name(), rows=rows)
 
 
@@ -460,13 +332,13 @@ def bench_vae(
 
     dev = check_device(device)
     cfg = vae_config(config)
-    batch, clip_len = _count(batch, 'batch'), _count(clip_len, 'clip_len')
-    size, repeats = _count(size, 'size'), _count(repeats, 'repeats')
+    batch, clip_len = check_int(batch, 'batch'), check_int(clip_len, 'clip_len')
+    size, repeats = check_int(size, 'size'), check_int(repeats, 'repeats')
     if (clip_len - 1) % cfg.time_factor:
         raise ValueError(f"clip_len: expected 1 + {cfg.time_factor}n frames (1, 5, 9, ...), got {clip_len}")
     if size % cfg.space_factor:
         raise ValueError(f"size: expected a multiple of the VAE's spatial factor {cfg.space_factor}, got {size}")
-    _say(progress, f"bench vae: {cfg.name}, {batch} x {clip_len} frames at {size}x{size} on {dev}")
+    say(progress, f"bench vae: {cfg.name}, {batch} x {clip_len} frames at {size}x{size} on {dev}")
     vae = CausalVAE(cfg).to(dev).eval()
     x = torch.rand(batch, 3, clip_len, size, size, device=dev) * 2 - 1
     with autocast(dev):
@@ -503,9 +375,9 @@ def _check_dit_args(device, config: str, size: int, counts: dict) -> torch.devic
     if config not in DIT_CONFIGS:
         raise ValueError(f"config: unknown DiT config {config!r}; expected one of {list(DIT_CONFIGS)}")
     for name, v in counts.items():
-        _count(v, name)
+        check_int(v, name)
     patch = DIT_CONFIGS[config].patch
-    if _count(size, 'size') % patch:
+    if check_int(size, 'size') % patch:
         raise ValueError(f"size: expected latents a multiple of the patch size {patch}, got {size}")
     return dev
 
@@ -546,7 +418,7 @@ def bench_memory(
                     dict(memory=mem, cache=cache, k=k, seconds_per_segment=ms / 1e3, fps=(1 + 4 * (T - 1)) / (ms / 1e3))
                 )
                 name = f"{mem}{' cached' if cache else ''}"
-                _say(progress, f"bench memory: {config} {name} k={k}: {rows[-1]['fps']:.1f} fps")
+                say(progress, f"bench memory: {config} {name} k={k}: {rows[-1]['fps']:.1f} fps")
     return dict(
         device=device_name(dev),
         config=config,
@@ -602,13 +474,13 @@ def _steady_ms(fn, min_run_time: float) -> float:
 def _attention_args(heads, head_dim, batch, repeats, n_c, n_q, n_p, kernel, min_run_time) -> tuple:
     "`bench_structured_attention`'s sizes, checked (a `ValueError` naming the argument): token counts and run time."
     for name, v in dict(heads=heads, head_dim=head_dim, batch=batch, repeats=repeats).items():
-        _count(v, name)
-    n_c, n_q, n_p = _count(n_c, 'n_c', 0), _count(n_q, 'n_q', 0), _count(n_p, 'n_p', 0)
+        check_int(v, name)
+    n_c, n_q, n_p = check_int(n_c, 'n_c', 0), check_int(n_q, 'n_q', 0), check_int(n_p, 'n_p', 0)
     if n_c + n_q + n_p == 0:
         raise ValueError("n_c, n_q, n_p: expected at least one token, got none")
     if kernel not in (None, 'cudnn', 'flash', 'cpu', 'sdpa'):
         raise ValueError(f"kernel: expected None, 'cudnn', 'flash', 'cpu' or 'sdpa', got {kernel!r}")
-    return n_c, n_q, n_p, _positive(min_run_time, 'min_run_time')
+    return n_c, n_q, n_p, check_positive(min_run_time, 'min_run_time')
 
 
 def bench_structured_attention(
@@ -649,7 +521,7 @@ def bench_structured_attention(
     with torch.enable_grad():
         ts_sync, td_sync = time_call(structured, dev, repeats), time_call(dense, dev, repeats)
         ts, td = _steady_ms(structured, min_run_time), _steady_ms(dense, min_run_time)
-    _say(progress, f"bench attention: batch {batch}, {kernel or 'default'} kernels: {ts:.2f} ms vs dense {td:.2f} ms")
+    say(progress, f"bench attention: batch {batch}, {kernel or 'default'} kernels: {ts:.2f} ms vs dense {td:.2f} ms")
     flop_ratio = n * n / (n_c * n_c + n_q * (n_c + n_q) + n_p * (n_q + n_p))
     return dict(
         device=device_name(dev),
@@ -679,9 +551,6 @@ def format_attention_bench(res: dict) -> str:
 
 
 # %% ../nbs/90_bench.ipynb #5765ae8c
-PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}  # dense bf16, vendor figures
-
-
 def bench_mfu(
     device: str = 'cuda',
     config: str = 'base',
@@ -699,8 +568,8 @@ def bench_mfu(
     from memory_video.dit import MemoryDiT, DIT_CONFIGS, flow_matching_loss, tokenize
 
     dev = _check_dit_args(device, config, size, dict(batch=batch, T=T, repeats=repeats))
-    k = _count(k, 'k', 0)
-    _say(progress, f"bench mfu: {config}, batch {batch}, {T} + {k} latent frames of {size}x{size} on {dev}")
+    k = check_int(k, 'k', 0)
+    say(progress, f"bench mfu: {config}, batch {batch}, {T} + {k} latent frames of {size}x{size} on {dev}")
     model = MemoryDiT(replace(DIT_CONFIGS[config], memory='cam')).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=dev.type == 'cuda')
     C = model.cfg.latent
@@ -754,7 +623,7 @@ def bench_retrieval(
     sizes=(10**4, 10**5, 10**6),
     k: int = 20,
     repeats: int = 10,
-    strategies=('recent', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far'),
+    strategies=('newest', 'fov+random', 'fov+non-adjacent', 'fov+non-adjacent+far'),
     progress: bool = True,
 ) -> dict:
     """Milliseconds per `retrieve` call vs bank size on `device` (on CUDA, the FOV strategies eager and compiled);
@@ -762,7 +631,7 @@ def bench_retrieval(
     from memory_video.retrieval import MemoryBank, retrieve, STRATEGIES
 
     dev = check_device(device)
-    sizes, k, repeats = _counts(sizes, 'sizes'), _count(k, 'k'), _count(repeats, 'repeats')
+    sizes, k, repeats = _counts(sizes, 'sizes'), check_int(k, 'k'), check_int(repeats, 'repeats')
     strategies = (strategies,) if isinstance(strategies, str) else tuple(strategies)
     unknown = [s for s in strategies if s not in STRATEGIES or s == 'oracle']
     if unknown or not strategies:
@@ -784,7 +653,7 @@ def bench_retrieval(
                 ms = time_call(lambda: retrieve(s, bank, target, k, **kw), dev, repeats, warmup=3)
                 picked = len(retrieve(s, bank, target, k, **kw))
                 rows.append(dict(n=n, strategy=s, compiled=fused, ms=ms, picked=picked))
-                _say(progress, f"bench retrieval: N={n:,} {s}{' compiled' if fused else ''}: {ms:.2f} ms")
+                say(progress, f"bench retrieval: N={n:,} {s}{' compiled' if fused else ''}: {ms:.2f} ms")
     return dict(device=device_name(dev), k=k, rows=rows)
 
 

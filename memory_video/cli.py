@@ -4,12 +4,20 @@
 
 # %% ../nbs/99_cli.ipynb #dcca7752
 from __future__ import annotations
-import argparse, inspect, math, os, sys
+import argparse, inspect, math, os, shutil, sys, time
+from dataclasses import replace
 from pathlib import Path
 import torch
+from .ablations import TABLE3_STRATEGIES, table3, table4, valid_rules
+from .dit import DIT_CONFIGS
+from memory_video.evaluation import (
+    REVISIT_KINDS, TABLE_DEFAULTS, TABLES, EvalOptions, result_stem, revisit_table, table1, table2, table_frame,
+)
+from .runtime import check_out_dir, check_out_file, provenance, save_result, say
+from .variants import VARIANTS
 
 # %% auto #0
-__all__ = ['BENCHES', 'demo', 'parser', 'main']
+__all__ = ['BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
 def _demo_run(fps: float, seed: int):
@@ -146,9 +154,9 @@ def _check_generate(a) -> str:
     if not 0 <= a.scene < n:
         _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
     dev = _device('--device', a.device)
-    out = _out_dir('--out', a.out)
+    out = check_out_dir('--out', a.out)
     for name in ('world.mp4', 'world.gif', 'result.json'):
-        _out_file('--out', out / name)
+        check_out_file('--out', out / name)
     return ('cuda' if torch.cuda.is_available() else 'cpu') if dev == 'auto' else dev
 
 
@@ -220,35 +228,6 @@ def _device(opt: str, v: str, auto: bool = True) -> str:
     return v
 
 
-def _out_dir(opt: str, folder) -> Path | None:
-    """Make sure the output folder `folder` can be written (nothing to check if empty): create it and a probe file,
-    before any compute is spent."""
-    if not folder:
-        return None
-    p = Path(folder)
-    if p.exists() and not p.is_dir():
-        raise ValueError(f"{opt}: {p} is a file; expected a folder to write into")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        probe = p / f'.memory_video_probe_{os.getpid()}'
-        probe.write_bytes(b'')
-        probe.unlink()
-    except OSError as e:
-        raise ValueError(f"{opt}: cannot write into the folder {p} ({e.strerror or e})") from None
-    return p
-
-
-def _out_file(opt: str, path) -> Path | None:
-    "Make sure the output file `path` can be written (nothing to check if empty): its folder is writable, it is a file."
-    if not path:
-        return None
-    p = Path(path)
-    if p.is_dir():
-        raise ValueError(f"{opt}: {p} is a folder; expected a file name")
-    _out_dir(opt, p.parent)
-    if p.exists() and not os.access(p, os.W_OK):
-        raise ValueError(f"{opt}: cannot overwrite {p} (read-only)")
-    return p
 
 
 def _open_scored(opt: str, data, why: str, **kw):
@@ -269,7 +248,7 @@ def _save(folder, name: str, res: dict, dev: str, invocation: str):
     "Save `res` with its provenance as `folder/name` (nothing if `folder` is empty)."
     if not folder:
         return
-    from memory_video.bench import provenance, save_result
+    from memory_video.runtime import provenance, save_result
 
     print('saved', save_result(Path(folder) / name, res, provenance(dev, invocation)))
 
@@ -390,7 +369,7 @@ def _check_bench(a) -> tuple[str, Path | None]:
         _count('--steps', a.steps)
     if a.update_results and a.out is not None:
         raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
-    out = _results_dir() if a.update_results else _out_dir('--out', 'outputs/bench' if a.out is None else a.out)
+    out = _results_dir() if a.update_results else check_out_dir('--out', 'outputs/bench' if a.out is None else a.out)
     return (a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')), out
 
 
@@ -465,9 +444,9 @@ def _check_train_vae(a):
             load_vae(a.init, a.config)
         except ValueError as e:
             raise ValueError(f"--init: {e}") from None
-    _check_run_folder('--out', _out_dir('--out', a.out), a.config)
-    _out_file('--checkpoint', a.checkpoint)
-    _out_dir('--results', a.results)
+    _check_run_folder('--out', check_out_dir('--out', a.out), a.config)
+    check_out_file('--checkpoint', a.checkpoint)
+    check_out_dir('--results', a.results)
 
 
 def _quiet_lightning():
@@ -479,7 +458,8 @@ def _quiet_lightning():
 
 
 def _cmd_train_vae(a) -> int:
-    from memory_video.vae import train_vae, evaluate_vae, save_vae, load_vae
+    from memory_video.vae import save_vae, load_vae
+    from memory_video.vae_training import train_vae, evaluate_vae
     from memory_video.datasets import open_dataset
 
     _check_train_vae(a)
@@ -525,7 +505,7 @@ def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
     """Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`;
     `why` says why the Context-as-Memory layout is refused."""
     ds = _open_scored('data', a.data, why)
-    _out_dir('--out', a.out)
+    check_out_dir('--out', a.out)
     res = score(list(ds), **kw)
     print(fmt(res))
     _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
@@ -564,8 +544,8 @@ def _cmd_render(a) -> int:
         if not 0 <= v < cfg.n_videos:
             _fail('--videos', v, f'video indices of config {cfg.name!r} in 0..{cfg.n_videos - 1}')
     _device('--device', a.device)
-    _out_dir('--out', Path(a.out) / cfg.name)
-    _out_dir('--results', a.results)
+    check_out_dir('--out', Path(a.out) / cfg.name)
+    check_out_dir('--results', a.results)
     t0 = time.time()
     out = render_dataset(
         a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos
@@ -598,7 +578,7 @@ def _cmd_render(a) -> int:
 def _cmd_demo(a) -> int:
     if not (math.isfinite(a.fps) and 1 <= a.fps <= 240):
         _fail('--fps', a.fps, 'a frame rate in [1, 240]')
-    _out_dir('--out', a.out)
+    check_out_dir('--out', a.out)
     res = demo(a.out, fps=a.fps, seed=a.seed)
     print(
         f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, "
@@ -693,7 +673,7 @@ def _add_render(sub):
 
 
 def _add_train_vae(sub):
-    from memory_video.vae import train_vae, evaluate_vae
+    from memory_video.vae_training import train_vae, evaluate_vae
 
     what = 'train (or resume) the causal VAE on a rendered dataset, evaluate it on held-out videos, save weights'
     v = sub.add_parser('train-vae', help=what)
@@ -777,7 +757,8 @@ def _cmd_train_all(a) -> int:
     from memory_video.training import train_all
 
     import re
-    from memory_video.training import SIZES_DATA, VARIANTS
+    from memory_video.training import SIZES_DATA
+    from memory_video.variants import VARIANTS
 
     if a.max_steps is not None and a.max_steps < 1:
         raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
@@ -786,7 +767,7 @@ def _cmd_train_all(a) -> int:
         _choice('--variants', v, list(VARIANTS), 'variant')
     if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
         _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
-    _out_dir('--root', a.root)
+    check_out_dir('--root', a.root)
     runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
     failed = [v for v, r in runs.items() if r is None]
     for v, r in runs.items():
@@ -838,9 +819,7 @@ def main(argv=None) -> int:
         # every option after `train` belongs to LightningCLI (04_training_lightning)
         return _cmd_train(argv[1:])
     if argv[:1] == ['eval']:
-        # the evaluation tables parse their own options (05_eval_tables)
-        from memory_video.evaluation import eval_main
-
+        # the evaluation tables parse their own options (`eval_parser`)
         return eval_main(argv[1:])
     a = p.parse_args(argv)
     a.invocation = ' '.join(['memory_video', *argv])  # recorded with every saved result
@@ -855,4 +834,113 @@ def main(argv=None) -> int:
     except OSError as e:
         # a path the checks up front could not foresee (a disk that filled up, a folder removed meanwhile)
         print(f"memory_video {a.command}: {e}", file=sys.stderr)
+        return 2
+
+# %% ../nbs/99_cli.ipynb #c5982e75
+def eval_parser() -> argparse.ArgumentParser:
+    "The options of `memory_video eval`."
+    p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
+    p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
+    p.add_argument('--models', default='data/models', help='folder of <size>_<variant>.safetensors checkpoints')
+    p.add_argument('--size', default='mini', help='model size (DiT config) of the checkpoints')
+    p.add_argument('--worlds', default='data/worlds', help='where held-out scenes are rendered (git-ignored)')
+    p.add_argument('--scenes', type=int, default=None, help='held-out scenes (default: per table, TABLE_DEFAULTS)')
+    p.add_argument('--seeds', type=int, default=1, help='sampling seeds per scene')
+    p.add_argument('--targets', type=int, default=None, help='GT target segments per scene')
+    p.add_argument('--angles', type=float, nargs='+', default=None, help='HC rotation angles (degrees)')
+    p.add_argument('--kinds', nargs='+', default=None, help=f"revisit trajectories: {', '.join(REVISIT_KINDS)}")
+    p.add_argument('--methods', nargs='+', default=None, help=f"variants (tables 1, revisit): {', '.join(VARIANTS)}")
+    p.add_argument('--ks', type=int, nargs='+', default=[1, 5, 10, 20, 30], help='context sizes (table 2)')
+    p.add_argument('--strategies', nargs='+', default=None, help='retrieval rules (table 3)')
+    p.add_argument('--steps', type=int, default=20, help='sampling steps per segment (the paper: 50)')
+    p.add_argument('--batch', type=int, default=8, help='segments sampled at once')
+    p.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    p.add_argument('--no-fid', action='store_true', help='skip FID and FVD (table 1)')
+    p.add_argument('--fid-frames', type=int, default=64, help='frames per method and protocol for FID')
+    p.add_argument('--fvd-clips', type=int, default=32, help='9-frame clips per method and protocol for FVD')
+    p.add_argument('--metrics-cache', default=None, help='folder of metric weights (default ~/.cache/memory_video)')
+    p.add_argument('--out', default='data/results', help="folder for eval_table<N>.json and figures ('' : no files)")
+    p.add_argument('--quiet', action='store_true', help='no progress lines')
+    return p
+
+
+def _choices(opt: str, values, valid, what: str) -> list:
+    "`values` if each is one of `valid`, else a `ValueError` naming the option, the value and the valid ones."
+    return [_choice(opt, v, valid, what) for v in values]
+
+
+def _check_eval(a) -> tuple[EvalOptions, Path | None]:
+    "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
+    _choices('--table', [a.table], TABLES, 'table')
+    _choices('--size', [a.size], list(DIT_CONFIGS), 'model size')
+    d = TABLE_DEFAULTS[a.table]
+    a.scenes = _count('--scenes', a.scenes if a.scenes is not None else d['scenes'])
+    targets = _count('--targets', a.targets if a.targets is not None else d.get('targets', 6))
+    angles = tuple(a.angles or d.get('angles', (90,)))
+    for x in angles:
+        if not (math.isfinite(x) and 0 < abs(x) <= 360):
+            raise ValueError(f"--angles: expected rotation angles in degrees, 0 < |angle| <= 360, got {x!r}")
+    kinds = tuple(_choices('--kinds', a.kinds or d.get('kinds', REVISIT_KINDS), REVISIT_KINDS, 'revisit trajectory'))
+    if a.methods is not None:
+        _choices('--methods', a.methods, list(VARIANTS), 'method')
+    for k in a.ks:
+        _count('--ks', k)
+    if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
+        raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
+    if a.table == '3':
+        a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
+    opts = EvalOptions(
+        steps=_count('--steps', a.steps), batch=_count('--batch', a.batch), device=a.device,
+        seeds=_count('--seeds', a.seeds), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
+        fid=not a.no_fid and a.table == '1', fid_frames=_count('--fid-frames', a.fid_frames, 2),
+        fvd_clips=_count('--fvd-clips', a.fvd_clips, 2), progress=not a.quiet,
+    )
+    out = check_out_dir('--out', a.out)
+    if out is not None:
+        f = out / f'{result_stem(a.table)}.json'
+        if f.is_dir() or (f.exists() and not os.access(f, os.W_OK)):
+            raise ValueError(f"--out: cannot write {f}")
+    return opts, out
+
+# %% ../nbs/99_cli.ipynb #da08ffb9
+def run_table(a, opts: EvalOptions, out) -> dict:
+    "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
+    kw = dict(models=a.models, size=a.size, worlds=a.worlds, scenes=a.scenes, opts=opts, out=out)
+    if a.table == '1':
+        return table1(methods=a.methods, **kw)
+    if a.table == '2':
+        return table2(ks=a.ks, **kw)
+    if a.table == 'revisit':
+        return revisit_table(methods=a.methods, **kw)
+    return table3(strategies=a.strategies, **kw) if a.table == '3' else table4(**kw)
+
+
+def eval_main(argv=None) -> int:
+    "`memory_video eval` with `argv` (default: the process arguments): 0 on success, 2 on bad input."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        a = eval_parser().parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        opts, out = _check_eval(a)
+        if a.metrics_cache:
+            os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
+        # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
+        partial = out / '.partial' / result_stem(a.table) if out is not None else None
+        opts = replace(opts, resume=str(partial) if partial else None)
+        t0 = time.perf_counter()
+        res = run_table(a, opts, out)
+        res['seconds_total'] = time.perf_counter() - t0
+        print(table_frame(res, res['group']).to_string())
+        say(not a.quiet, f"table {a.table}: {res['seconds_total']:.0f} s")
+        if out is not None:
+            cmd = ' '.join(['memory_video eval', *argv])
+            print('saved', save_result(out / f'{result_stem(a.table)}.json', res, provenance(opts.device, cmd)))
+            shutil.rmtree(partial, ignore_errors=True)
+            if not any(partial.parent.iterdir()):
+                partial.parent.rmdir()
+        return 0
+    except (ValueError, OSError) as e:
+        print(f"memory_video eval: {e}", file=sys.stderr)
         return 2

@@ -11,9 +11,10 @@ import torch
 from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, fov_from_intrinsics, CAM_HFOV_DEG
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'tour_trajectory',
-           'depth_covisibility', 'covisibility_pairs', 'RenderConfig', 'render_dataset', 'RenderedVideo',
-           'RenderedDataset', 'open_dataset', 'score_fov_rules', 'format_fov_rules']
+__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'door_poses', 'scene_obstacles',
+           'walk_to', 'tour_trajectory', 'depth_covisibility', 'covisibility_pairs', 'npz_bytes',
+           'RenderConfig', 'render_dataset', 'RenderedVideo', 'RenderedDataset', 'open_dataset',
+           'score_fov_rules', 'format_fov_rules']
 
 # %% ../nbs/00c_datasets.ipynb #f15b7929
 class Video:
@@ -157,7 +158,7 @@ from .geometry import roaming_trajectory, rotate_away_and_back, goto_pose, Floor
 from .worlds import WorldSpec, floor_plan, caption
 
 
-def _door_poses(spec: WorldSpec, door, from_room: int, depth: float = 4.5) -> tuple[torch.Tensor, torch.Tensor]:
+def door_poses(spec: WorldSpec, door, from_room: int, depth: float = 4.5) -> tuple[torch.Tensor, torch.Tensor]:
     "Poses `depth` m before and after a doorway, facing through it from `from_room`."
     c = door.center
     (x0, y0), (x1, y1) = door.p0, door.p1
@@ -169,7 +170,7 @@ def _door_poses(spec: WorldSpec, door, from_room: int, depth: float = 4.5) -> tu
     return mk(c - depth * n), mk(c + depth * n)
 
 
-def _obstacles(spec: WorldSpec) -> np.ndarray:
+def scene_obstacles(spec: WorldSpec) -> np.ndarray:
     "Floor landmarks as circles `(K, 3)` `[x, y, radius]` (the circumcircle of their footprint in the floor plan)."
     return np.array(
         [[lm.x, lm.y, max(0.3, lm.size * 0.4) * math.sqrt(2)] for lm in spec.landmarks if lm.kind == 'mesh']
@@ -197,7 +198,7 @@ def _waypoints(a, b, obst: np.ndarray, margin: float = 0.8, depth: int = 3, plan
     return _waypoints(a, w, obst, margin, depth - 1, plan)[:-1] + _waypoints(w, b, obst, margin, depth - 1, plan)
 
 
-def _walk_to(
+def walk_to(
     cur: torch.Tensor, goal: torch.Tensor, obst: np.ndarray, fps: float, plan: FloorPlan | None = None
 ) -> torch.Tensor:
     "`goto_pose` from `cur` to `goal` `(3,)`, detouring around floor landmarks; excludes `cur`."
@@ -237,7 +238,7 @@ def _manoeuvre(spec: WorldSpec, room: int, parts: list, events: list, fps: float
         allp = torch.cat(parts)
         same = np.nonzero(spec.room_of(allp[:, :2].numpy()) == room)[0]
         j = int(rng.choice(same[: max(1, len(same) - int(5 * fps))]))  # an older pose in this room
-        parts.append(_walk_to(cur, allp[j], obst, fps, plan))
+        parts.append(walk_to(cur, allp[j], obst, fps, plan))
         events.append((n, 'return_to', j))
 
 
@@ -245,8 +246,8 @@ def _cross_door(spec: WorldSpec, room: int, parts: list, events: list, fps: floa
     "Walk through a random doorway of `room` (appends to `parts` and `events`); returns the room entered."
     doors = [d for d in spec.doors if room in (d.a, d.b)]
     d = doors[int(rng.integers(len(doors)))]
-    before, after = _door_poses(spec, d, room)
-    parts += [_walk_to(parts[-1][-1], before, obst, fps, plan), goto_pose(before, after, fps)]
+    before, after = door_poses(spec, d, room)
+    parts += [walk_to(parts[-1][-1], before, obst, fps, plan), goto_pose(before, after, fps)]
     room = d.b if room == d.a else d.a
     events.append((sum(len(p) for p in parts), 'entered_room', room))
     return room
@@ -267,7 +268,7 @@ def _tour_attempt(spec: WorldSpec, n_frames: int, fps: float, rng, roam_s, p_rot
         )
         if moved:
             # the roam starts elsewhere or facing elsewhere: get there
-            parts.append(_walk_to(cur, roam[0], obst, fps, plan))
+            parts.append(walk_to(cur, roam[0], obst, fps, plan))
         parts.append(roam if cur is None else roam[1:])
         events.append((n, 'roam', room))
         _manoeuvre(spec, room, parts, events, fps, rng, p_rotate, p_return, obst, plan)
@@ -295,7 +296,7 @@ def tour_trajectory(
     if n_frames < 1:
         raise ValueError(f"n_frames: expected at least 1 frame, got {n_frames}")
     fps = check_positive(fps, 'fps')
-    plan, obst = floor_plan(spec), _obstacles(spec)
+    plan, obst = floor_plan(spec), scene_obstacles(spec)
     for attempt in range(max_tries):
         rng = np.random.default_rng([seed, attempt])
         drawn = _tour_attempt(spec, n_frames, fps, rng, roam_s, p_rotate, p_return, obst, plan)
@@ -402,7 +403,7 @@ FORMAT = 'memory_video/rendered-v1'
 atomic_write_bytes = atomic_write  # the name `90_bench` imports
 
 
-def _npz_bytes(level: int = 1, **arrays) -> bytes:
+def npz_bytes(level: int = 1, **arrays) -> bytes:
     "An `.npz` archive of `arrays` in memory, deflate level `level` (1: fast, most of the gain)."
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED, compresslevel=level) as z:
@@ -615,7 +616,7 @@ def _render_chunks(ren, vdir: Path, poses, times, chunk: int, pool, bar) -> np.n
         rgb, dep = ren.render(poses[sl], times[sl])
         depth[sl] = dep.astype(np.float16)
         futures.append(
-            pool.submit(lambda p=p, rgb=rgb, d=depth[sl].copy(): atomic_write(p, _npz_bytes(rgb=rgb, depth=d)))
+            pool.submit(lambda p=p, rgb=rgb, d=depth[sl].copy(): atomic_write(p, npz_bytes(rgb=rgb, depth=d)))
         )
         bar.update(sl.stop - sl.start)
     for f in futures:
@@ -633,7 +634,7 @@ def _write_covis(vdir: Path, cfg: RenderConfig, poses, heights, depth, K, device
     keep = v > 0
     atomic_write(
         vdir / 'covis.npz',
-        _npz_bytes(
+        npz_bytes(
             i=pairs[keep, 0].numpy().astype(np.int32),
             j=pairs[keep, 1].numpy().astype(np.int32),
             v=v[keep].numpy().astype(np.float16),

@@ -9,6 +9,7 @@ import operator
 import re
 import zlib
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -18,8 +19,8 @@ from fastcore.basics import patch
 __all__ = ['DIT_CONFIGS', 'FRAMEPACK_SCHEDULE', 'MEMORIES', 'DIT_FORMAT', 'rope_freqs', 'rope_angles', 'apply_rope',
            'frame_time_positions', 'grid_positions', 'RMSNorm', 'Attention', 'CrossAttention',
            'memlearner_attention', 'DiTConfig', 'framepack_groups', 'framepack_positions',
-           'timestep_embedding', 'tokenize', 'Stream', 'per_token', 'concat_frames', 'Layout', 'Block',
-           'MemoryDiT', 'frame_times', 'query_positions', 'memlearner_layouts', 'noise_context',
+           'timestep_embedding', 'tokenize', 'Stream', 'per_token', 'concat_frames', 'Layout', 'Scales',
+           'Block', 'MemoryDiT', 'frame_times', 'query_positions', 'memlearner_layouts', 'noise_context',
            'flow_matching_loss', 'sample', 'save_dit', 'load_dit']
 
 # %% ../nbs/02_dit_context.ipynb #3f5f4741
@@ -412,6 +413,15 @@ class Layout:
         return torch.cat([torch.ones(len(names), n_memory, dtype=torch.bool), allowed], 1)
 
 # %% ../nbs/02_dit_context.ipynb #b3973923
+class Scales(NamedTuple):
+    "A block's four norm scales `(B, F, D)`, one per sub-layer, from the timestep embedding."
+
+    spatial: torch.Tensor  # spatial attention within each frame
+    attn: torch.Tensor  # 3-D attention across frames and streams
+    text: torch.Tensor  # text cross-attention
+    ffn: torch.Tensor  # feed-forward
+
+
 class Block(nn.Module):
     """One layer: spatial attention -> + camera embedding -> 3-D attention -> text cross-attention -> FFN, each
     pre-normed by an RMSNorm scaled by the token's diffusion time."""
@@ -428,25 +438,25 @@ class Block(nn.Module):
         self.modulation = nn.Linear(D, 4 * D)
         self.norm = RMSNorm()
 
-    def scales(self, temb):
+    def scales(self, temb) -> Scales:
         "Norm scales `(B, F, D)` of the spatial attention, 3-D attention, text attention and FFN, from `temb`."
-        return (1 + self.modulation(temb)).chunk(4, -1)
+        return Scales(*(1 + self.modulation(temb)).chunk(4, -1))
 
     def forward(self, streams: dict[str, Stream], layout: Layout, text=None) -> dict[str, Stream]:
         """The streams after one layer: those `layout.order` names go through it (the others pass unchanged), joined for
         the 3-D attention in the pattern `layout` allows; `text` `(B, L, D)` is the embedded caption or None."""
         active = [streams[name] for name in layout.order]
         scales = [self.scales(s.temb) for s in active]
-        xs = [self.frame_attention(s, sc[0]) if s.cam is not None else s.x for s, sc in zip(active, scales)]
+        xs = [self.frame_attention(s, sc.spatial) if s.cam is not None else s.x for s, sc in zip(active, scales)]
         sizes = [x.shape[1] for x in xs]
         x = _cat(xs, 1)
-        scale_attn = _cat([per_token(sc[1], n) for sc, n in zip(scales, sizes)], 1)
+        scale_attn = _cat([per_token(sc.attn, n) for sc, n in zip(scales, sizes)], 1)
         q, k, v = self.attn.project(self.norm(x) * scale_attn, _cat([s.ang for s in active], 0))
         x = x + self.attn.merge(layout.attend(q, k, v, dict(zip(layout.order, sizes))))
         out = dict(streams)
         for name, s, sc, x_s in zip(layout.order, active, scales, x.split(sizes, 1)):
-            scale_text = per_token(sc[2], x_s.shape[1])
-            scale_ffn = per_token(sc[3], x_s.shape[1])
+            scale_text = per_token(sc.text, x_s.shape[1])
+            scale_ffn = per_token(sc.ffn, x_s.shape[1])
             out[name] = replace(s, x=self.text_and_ffn(x_s, scale_text, scale_ffn, text if s.text else None))
         return out
 
@@ -469,7 +479,7 @@ class Block(nn.Module):
     def keys_values(self, s: Stream):
         """The keys and values `(B, heads, N, head_dim)` this block's 3-D attention makes of token stream `s` (not a
         frame stream): what MemLearner's cache keeps of Q."""
-        scale_attn = per_token(self.scales(s.temb)[1], s.x.shape[1])
+        scale_attn = per_token(self.scales(s.temb).attn, s.x.shape[1])
         _, k, v = self.attn.project(self.norm(s.x) * scale_attn, s.ang)
         return k, v
 

@@ -11,13 +11,14 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .datasets import CONFIGS, RenderConfig, RenderedDataset, render_dataset, depth_covisibility
-from .datasets import _door_poses
+from .datasets import door_poses
 from .dit import sample, tokenize
 from .geometry import MotionLimits, ab_loop, check_poses, fov_overlap_area, planar_to_c2w
 from .retrieval import MemoryBank, STRATEGIES, inference_context
-from .training import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, get_variant, model_cameras, pad_context
+from .runtime import check_device, check_out_dir, device_name, provenance, save_result, say
+from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, get_variant, model_cameras, pad_context
 from .world import SEG_FRAMES, past_context, history_context_trajectory
-from .world import _check_model, _encode_frames, _segment_seed, generate, generation_settings, sample_segments
+from .world import check_model_variant, encode_frames, segment_seed, generate, generation_settings, sample_segments
 
 # %% auto #0
 __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'HELDOUT_MOVING',
@@ -28,8 +29,8 @@ __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METH
            'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews', 'hc_trajectories',
            'revisit_trajectories', 'covisible_pairs', 'run_trajectories', 'evaluate', 'summarize',
            'table_frame', 'return_frame', 'plot_strips', 'plot_by_item', 'model_path', 'load_model',
-           'save_untrained', 'result_stem', 'segment_fps', 'table1', 'table2', 'revisit_table',
-           'bench_context', 'format_context_bench', 'eval_parser', 'run_table', 'eval_main']
+           'save_untrained', 'result_stem', 'segment_fps', 'table_result', 'table_figures', 'prepare_table',
+           'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -233,7 +234,7 @@ def loop_trajectory(video, look_deg: float = 60.0) -> tuple[torch.Tensor, torch.
     `(T, 3)` inside the scene and the same-view pairs of the two look-arounds."""
     spec, fps = scene_spec(video), video.fps
     if spec.doors:
-        ends = [_door_poses(spec, d, d.a, depth) for d in spec.doors for depth in (4.5, 3.5, 2.5)]
+        ends = [door_poses(spec, d, d.a, depth) for d in spec.doors for depth in (4.5, 3.5, 2.5)]
     else:
         r = spec.rooms[0]
         c = torch.tensor([(r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2, 0.0], dtype=torch.float64)
@@ -472,14 +473,14 @@ class FrameLatents:
         for i in torch.as_tensor(idx).tolist():
             key = (str(getattr(video, 'dir', video.name)), i)
             if key not in self._cache:
-                self._cache[key] = _encode_frames(self.vae, video.frames([i]), self.device)[0]
+                self._cache[key] = encode_frames(self.vae, video.frames([i]), self.device)[0]
             out.append(self._cache[key])
         return torch.stack(out)
 
 
 def _sample_seed(seed: int, video, item: int) -> int:
     "The noise (and random-rule) seed of one sample: a function of the run seed, the scene and the item."
-    return _segment_seed(seed, int(video.meta['world_seed']) * 100_003 + int(item))
+    return segment_seed(seed, int(video.meta['world_seed']) * 100_003 + int(item))
 
 
 def _even(n: int, m: int) -> np.ndarray:
@@ -497,7 +498,7 @@ def _frame_row(setting: Setting, protocol: str, video, seed: int, item, m: dict)
 def run_gt(setting: Setting, vae, scenes: list, scorer: Scorer, opts: EvalOptions, latents: FrameLatents = None):
     """GT comparison of `setting` on `scenes`: rows (one per target and seed) and FID/FVD features
     `{'fid': (gen, real, scene, seed), 'fvd': ...}`."""
-    model, v = _check_model(setting.model, vae, setting.variant)
+    model, v = check_model_variant(setting.model, vae, setting.variant)
     latents = latents or FrameLatents(vae, opts.device)
     samples, ctx, ctx_poses, seg_poses, seeds, caps = [], [], [], [], [], []
     for video in scenes:
@@ -623,7 +624,7 @@ def run_trajectories(
     objects also on the pixels where neither real frame shows one), and with `opts.covis` the pairs of
     `covisible_pairs` too ('psnr_covis', 'lpips_covis'). Returns rows, FID/FVD features (if `fid`) and examples
     (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
-    model, v = _check_model(setting.model, vae, setting.variant)
+    model, v = check_model_variant(setting.model, vae, setting.variant)
     views = views or GroundTruthViews()
     rows, clips, examples = [], [], {}
     for key, make in trajectories.items():
@@ -669,14 +670,9 @@ METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs re
                     fvd='FVD', fps='FPS')
 
 
-def _say(progress: bool, msg: str):
-    if progress:
-        print(msg, file=sys.stderr, flush=True)
-
-
 def _fingerprint(setting: Setting, vae, scenes: list, protocol: str, opts: EvalOptions) -> str:
     "What the result of one (setting, protocol) depends on: the options, the scenes, the variant and the weights."
-    model, variant = _check_model(setting.model, vae, setting.variant)
+    model, variant = check_model_variant(setting.model, vae, setting.variant)
     weights = float(sum(p.detach().double().sum() for p in model.parameters()))
     what = dict(protocol=protocol, opts={k: v for k, v in vars(opts).items() if k not in ('progress', 'resume')},
                 scenes=[(v.name, v.meta['world_seed']) for v in scenes], variant=repr(variant), weights=weights)
@@ -728,7 +724,7 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
             out['rows'] += unit['rows']
             out['feats'][(st.name, p)], out['examples'][(st.name, p)] = unit['feats'], unit['examples']
             out['seconds'][f'{st.name}/{p}'] = unit['seconds']
-            _say(opts.progress, f"  {st.name} {p}: {done}")
+            say(opts.progress, f"  {st.name} {p}: {done}")
     return out
 
 
@@ -935,7 +931,7 @@ TABLE_DEFAULTS = {
 
 def segment_fps(model, vae, variant, steps: int, device='cpu', repeats: int = 3) -> float:
     "Frames per second of generating one segment (batch 1, `steps` sampling steps, decoding included) on `device`."
-    model, v = _check_model(model, vae, variant)
+    model, v = check_model_variant(model, vae, variant)
     h = w = 8
     ctx = torch.randn(1, v.k, vae.cfg.latent, h, w)
     poses = torch.zeros(1, SEG_FRAMES, 3, dtype=torch.float64)
@@ -951,7 +947,7 @@ def segment_fps(model, vae, variant, steps: int, device='cpu', repeats: int = 3)
     return (SEG_FRAMES - 1) / float(np.median(times[1:]))
 
 
-def _result(table: str, title: str, ev: dict, settings: list, scenes: list, opts: EvalOptions, columns, paper,
+def table_result(table: str, title: str, ev: dict, settings: list, scenes: list, opts: EvalOptions, columns, paper,
             group: str = 'protocol') -> dict:
     "The JSON-able result of a table run (everything but the frames)."
     order = [s.name for s in settings]
@@ -967,7 +963,7 @@ def _result(table: str, title: str, ev: dict, settings: list, scenes: list, opts
     )
 
 
-def _figures(res: dict, ev: dict, out, stem: str) -> list:
+def table_figures(res: dict, ev: dict, out, stem: str) -> list:
     "Strips of the largest HC angle (and each revisit kind) and metrics against the angle, saved under `out`."
     if out is None:
         return []
@@ -993,7 +989,7 @@ def _figures(res: dict, ev: dict, out, stem: str) -> list:
     return paths
 
 
-def _prepare(models, size: str, names, vae, worlds, scenes: int, opts: EvalOptions, layout=None, config=HELDOUT):
+def prepare_table(models, size: str, names, vae, worlds, scenes: int, opts: EvalOptions, layout=None, config=HELDOUT):
     "Checks that cost nothing first (metric weights, checkpoints), then the held-out scenes of render config `config`."
     scorer = Scorer(fid=opts.fid, device=opts.device).check()
     loaded = {n: load_model(models, size, n, vae, opts.device) for n in names}
@@ -1009,13 +1005,13 @@ def table1(models='data/models', size: str = 'mini', worlds='data/worlds', scene
     opts = opts or EvalOptions(**{k: v for k, v in TABLE_DEFAULTS['1'].items() if k != 'scenes'})
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
-    scorer, models_, sc = _prepare(models, size, methods, vae, worlds, scenes, opts)
+    scorer, models_, sc = prepare_table(models, size, methods, vae, worlds, scenes, opts)
     settings = [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
     ev = evaluate(settings, vae, sc, ('GT', 'HC'), opts, scorer)
     metrics = ('psnr', 'lpips', 'fid', 'fvd') if opts.fid else ('psnr', 'lpips')
-    res = _result('1', 'Table 1', ev, settings, sc, opts, [(p, m) for p in ('GT', 'HC') for m in metrics],
+    res = table_result('1', 'Table 1', ev, settings, sc, opts, [(p, m) for p in ('GT', 'HC') for m in metrics],
                   PAPER_TABLE1)
-    res['figures'] = _figures(res, ev, out, result_stem('1'))
+    res['figures'] = table_figures(res, ev, out, result_stem('1'))
     return res
 
 
@@ -1028,18 +1024,18 @@ def table2(models='data/models', size: str = 'mini', worlds='data/worlds', scene
     opts = replace(opts, fid=False)
     ks = [_int_arg(k, 'ks') for k in ks]
     vae = vae or load_small_vae()
-    scorer, models_, sc = _prepare(models, size, ['cam'], vae, worlds, scenes, opts)
+    scorer, models_, sc = prepare_table(models, size, ['cam'], vae, worlds, scenes, opts)
     base = get_variant('cam')
     settings = [Setting(f'k={k}', f'k = {k}', models_['cam'], replace(base, name=f'cam_k{k}', k=k)) for k in ks]
     ev = evaluate(settings, vae, sc, ('GT', 'HC'), opts, scorer)
     paper = {f'k={k}': dict(PAPER_TABLE2[k], speed=dict(FPS=PAPER_TABLE2[k]['FPS'])) for k in ks if k in PAPER_TABLE2}
-    res = _result('2', 'Table 2', ev, settings, sc, opts,
+    res = table_result('2', 'Table 2', ev, settings, sc, opts,
                   [(p, m) for p in ('GT', 'HC') for m in ('psnr', 'lpips')] + [('speed', 'fps')], paper)
     for s in settings:
         fps = segment_fps(s.model, vae, s.variant, opts.steps, opts.device)
         res['summary'].append(dict(setting=s.name, protocol='speed', metric='fps', value=fps, lo=math.nan,
                                    hi=math.nan, n=1, scenes=0, seeds=0))
-    res['figures'] = _figures(res, ev, out, result_stem('2'))
+    res['figures'] = table_figures(res, ev, out, result_stem('2'))
     return res
 
 
@@ -1051,13 +1047,13 @@ def revisit_table(models='data/models', size: str = 'mini', worlds='data/worlds'
     opts = replace(opts or EvalOptions(covis=TABLE_DEFAULTS['revisit']['covis']), fid=False)
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
-    scorer, models_, sc = _prepare(models, size, methods, vae, worlds, scenes, opts)
+    scorer, models_, sc = prepare_table(models, size, methods, vae, worlds, scenes, opts)
     settings = [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
     ev = evaluate(settings, vae, sc, ('revisit',), opts, scorer)
     metrics = ('psnr', 'lpips', 'psnr_gt') + (('psnr_covis',) if opts.covis is not None else ())
-    res = _result('revisit', 'Revisit suite', ev, settings, sc, opts, [(k, m) for k in opts.kinds for m in metrics], {},
-                  group='item')
-    res['figures'] = _figures(res, ev, out, result_stem('revisit'))
+    cols = [(k, m) for k in opts.kinds for m in metrics]
+    res = table_result('revisit', 'Revisit suite', ev, settings, sc, opts, cols, {}, group='item')
+    res['figures'] = table_figures(res, ev, out, result_stem('revisit'))
     return res
 
 # %% ../nbs/05_eval_tables.ipynb #58d71a6c
@@ -1065,7 +1061,6 @@ def bench_context(device='cpu', model='mini_cam', ks=(1, 5, 10, 20, 30), steps=(
     """Frames/s of generating one segment at batch 1 with k context frames, for each k of `ks` and each sampling-step
     count of `steps`, decoding included (`segment_fps`), with world model `model` (a shipped name, a path or a
     `MemoryDiT`) on `device`."""
-    from memory_video.bench import check_device, device_name
     from memory_video.generate import load_world_model
     from memory_video.vae import load_small_vae
 
@@ -1089,137 +1084,3 @@ def format_context_bench(res: dict) -> str:
         cells = ', '.join(f"k={r['k']}: {r['fps']:.1f}" for r in res['rows'] if r['steps'] == s)
         lines.append(f"  {s} steps: {cells}")
     return '\n'.join(lines)
-
-# %% ../nbs/05_eval_tables.ipynb #0dc74e33
-class _Parser(argparse.ArgumentParser):
-    "Errors are one line, `memory_video eval: <message>`, and exit status 2."
-
-    def error(self, message):
-        self.exit(2, f"memory_video eval: {message}\n")
-
-
-def eval_parser() -> argparse.ArgumentParser:
-    "The options of `memory_video eval`."
-    p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
-    p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
-    p.add_argument('--models', default='data/models', help='folder of <size>_<variant>.safetensors checkpoints')
-    p.add_argument('--size', default='mini', help='model size (DiT config) of the checkpoints')
-    p.add_argument('--worlds', default='data/worlds', help='where held-out scenes are rendered (git-ignored)')
-    p.add_argument('--scenes', type=int, default=None, help='held-out scenes (default: per table, TABLE_DEFAULTS)')
-    p.add_argument('--seeds', type=int, default=1, help='sampling seeds per scene')
-    p.add_argument('--targets', type=int, default=None, help='GT target segments per scene')
-    p.add_argument('--angles', type=float, nargs='+', default=None, help='HC rotation angles (degrees)')
-    p.add_argument('--kinds', nargs='+', default=None, help=f"revisit trajectories: {', '.join(REVISIT_KINDS)}")
-    p.add_argument('--methods', nargs='+', default=None, help=f"variants (tables 1, revisit): {', '.join(VARIANTS)}")
-    p.add_argument('--ks', type=int, nargs='+', default=[1, 5, 10, 20, 30], help='context sizes (table 2)')
-    p.add_argument('--strategies', nargs='+', default=None, help='retrieval rules (table 3)')
-    p.add_argument('--steps', type=int, default=20, help='sampling steps per segment (the paper: 50)')
-    p.add_argument('--batch', type=int, default=8, help='segments sampled at once')
-    p.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
-    p.add_argument('--no-fid', action='store_true', help='skip FID and FVD (table 1)')
-    p.add_argument('--fid-frames', type=int, default=64, help='frames per method and protocol for FID')
-    p.add_argument('--fvd-clips', type=int, default=32, help='9-frame clips per method and protocol for FVD')
-    p.add_argument('--metrics-cache', default=None, help='folder of metric weights (default ~/.cache/memory_video)')
-    p.add_argument('--out', default='data/results', help="folder for eval_table<N>.json and figures ('' : no files)")
-    p.add_argument('--quiet', action='store_true', help='no progress lines')
-    return p
-
-
-def _choices(opt: str, values, valid, what: str) -> list:
-    "`values` if each is in `valid`, else a `ValueError` naming the option, the value and the valid ones."
-    for v in values:
-        if v not in valid:
-            raise ValueError(f"{opt}: unknown {what} {v!r}; expected one of {', '.join(map(str, valid))}")
-    return list(values)
-
-
-def _writable(opt: str, folder) -> Path | None:
-    "The output folder, created and probed with a file, before any compute; None for ''."
-    from memory_video.cli import _out_dir
-
-    return _out_dir(opt, folder)
-
-
-def _check_eval(a) -> tuple[EvalOptions, Path | None]:
-    "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
-    from memory_video.dit import DIT_CONFIGS
-
-    _choices('--table', [a.table], TABLES, 'table')
-    _choices('--size', [a.size], list(DIT_CONFIGS), 'model size')
-    d = TABLE_DEFAULTS[a.table]
-    a.scenes = _int_arg(a.scenes if a.scenes is not None else d['scenes'], '--scenes')
-    targets = _int_arg(a.targets if a.targets is not None else d.get('targets', 6), '--targets')
-    angles = tuple(a.angles or d.get('angles', (90,)))
-    for x in angles:
-        if not (math.isfinite(x) and 0 < abs(x) <= 360):
-            raise ValueError(f"--angles: expected rotation angles in degrees, 0 < |angle| <= 360, got {x!r}")
-    kinds = tuple(_choices('--kinds', a.kinds or d.get('kinds', REVISIT_KINDS), REVISIT_KINDS, 'revisit trajectory'))
-    if a.methods is not None:
-        _choices('--methods', a.methods, list(VARIANTS), 'method')
-    for k in a.ks:
-        _int_arg(k, '--ks')
-    if a.device != 'cpu' and not (a.device.startswith('cuda') and torch.cuda.is_available()):
-        raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
-    if a.table == '3':
-        from memory_video.ablations import TABLE3_STRATEGIES, valid_rules
-
-        a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
-    opts = EvalOptions(
-        steps=_int_arg(a.steps, '--steps'), batch=_int_arg(a.batch, '--batch'), device=a.device,
-        seeds=_int_arg(a.seeds, '--seeds'), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
-        fid=not a.no_fid and a.table == '1', fid_frames=_int_arg(a.fid_frames, '--fid-frames', 2),
-        fvd_clips=_int_arg(a.fvd_clips, '--fvd-clips', 2), progress=not a.quiet,
-    )
-    out = _writable('--out', a.out)
-    if out is not None:
-        f = out / f'{result_stem(a.table)}.json'
-        if f.is_dir() or (f.exists() and not os.access(f, os.W_OK)):
-            raise ValueError(f"--out: cannot write {f}")
-    return opts, out
-
-
-def run_table(a, opts: EvalOptions, out) -> dict:
-    "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
-    kw = dict(models=a.models, size=a.size, worlds=a.worlds, scenes=a.scenes, opts=opts, out=out)
-    if a.table == '1':
-        return table1(methods=a.methods, **kw)
-    if a.table == '2':
-        return table2(ks=a.ks, **kw)
-    if a.table == 'revisit':
-        return revisit_table(methods=a.methods, **kw)
-    from memory_video.ablations import table3, table4
-
-    return table3(strategies=a.strategies, **kw) if a.table == '3' else table4(**kw)
-
-
-def eval_main(argv=None) -> int:
-    "`memory_video eval` with `argv` (default: the process arguments): 0 on success, 2 on bad input."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try:
-        a = eval_parser().parse_args(argv)
-    except SystemExit as e:
-        return int(e.code or 0)
-    try:
-        opts, out = _check_eval(a)
-        if a.metrics_cache:
-            os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
-        # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
-        partial = out / '.partial' / result_stem(a.table) if out is not None else None
-        opts = replace(opts, resume=str(partial) if partial else None)
-        t0 = time.perf_counter()
-        res = run_table(a, opts, out)
-        res['seconds_total'] = time.perf_counter() - t0
-        print(table_frame(res, res['group']).to_string())
-        _say(not a.quiet, f"table {a.table}: {res['seconds_total']:.0f} s")
-        if out is not None:
-            from memory_video.bench import provenance, save_result
-
-            cmd = ' '.join(['memory_video eval', *argv])
-            print('saved', save_result(out / f'{result_stem(a.table)}.json', res, provenance(opts.device, cmd)))
-            shutil.rmtree(partial, ignore_errors=True)
-            if not any(partial.parent.iterdir()):
-                partial.parent.rmdir()
-        return 0
-    except (ValueError, OSError) as e:
-        print(f"memory_video eval: {e}", file=sys.stderr)
-        return 2

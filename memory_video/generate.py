@@ -12,7 +12,7 @@ import torch
 from .checkpoint import atomic_write
 from .dit import MemoryDiT, load_dit
 from .geometry import CAM_HFOV_DEG, check_poses, roaming_trajectory, rotate_away_and_back
-from .training import Variant, get_variant
+from .variants import Variant, get_variant
 from .vae import load_small_vae, weights_dir
 from .world import SEG_FRAMES, generate
 
@@ -92,13 +92,13 @@ def get_trajectory(name: str) -> Trajectory:
 
 def _walk_back(spec, roam: torch.Tensor, cur: torch.Tensor, fps: float, age_s: float) -> tuple[int, torch.Tensor]:
     "The roam frame to walk back to (at least `age_s` old; the shortest walk of at least 1.5 m) and the walk there."
-    from memory_video.datasets import _obstacles, _walk_to
+    from memory_video.datasets import scene_obstacles, walk_to
     from memory_video.worlds import floor_plan
 
-    obst, plan = _obstacles(spec), floor_plan(spec)
+    obst, plan = scene_obstacles(spec), floor_plan(spec)
     old = range(max(1, len(roam) - round(age_s * fps)))
     far = [i for i in old if float(torch.linalg.norm(roam[i, :2] - cur[:2])) >= 1.5] or [0]
-    walks = {i: _walk_to(cur, roam[i], obst, fps, plan) for i in far}
+    walks = {i: walk_to(cur, roam[i], obst, fps, plan) for i in far}
     b = min(walks, key=lambda i: (len(walks[i]), i))
     return b, walks[b]
 

@@ -12,8 +12,9 @@ import torch
 from .geometry import check_poses, fov_overlap_4ray, fov_overlap_4ray_any, fov_overlap_area, CAM_HFOV_DEG
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve', 'training_context',
-           'inference_context', 'score_strategies', 'format_strategies', 'plot_retrieval', 'retrieval_widget']
+__all__ = ['STRATEGIES', 'RENAMED_STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve',
+           'training_context', 'inference_context', 'score_strategies', 'format_strategies', 'plot_retrieval',
+           'retrieval_widget']
 
 # %% ../nbs/03_retrieval.ipynb #c5e38693
 def _int(v, name: str, lo: int | None = 0) -> int:
@@ -190,18 +191,18 @@ def _runs(idx: torch.Tensor) -> list:
 # Each strategy takes (bank, targets (L, 3), k, seed) and its own keyword parameters; `retrieve` calls it with a
 # non-empty bank, k > 0 and checked parameters (`check_strategy_params`), and sorts and cuts what it returns. The
 # functions of `STRATEGIES` check nothing themselves: the unchecked fast path, reached only through `retrieve`.
-def _first(bank, T, k: int, seed: int):
-    "The first frame."
+def _oldest(bank, T, k: int, seed: int):
+    "The oldest frame (the video's first)."
     return torch.arange(1, device=bank.device)
 
 
-def _first_random(bank, T, k: int, seed: int):
-    "The first frame and k-1 random others."
+def _oldest_random(bank, T, k: int, seed: int):
+    "The oldest frame and k-1 random others."
     idx = torch.arange(len(bank), device=bank.device)
     return torch.cat([idx[:1], 1 + _top_keys(hash_uniform(idx[1:], seed), k - 1)])
 
 
-def _recent(bank, T, k: int, seed: int):
+def _newest(bank, T, k: int, seed: int):
     "The k most recent frames (DFoT's window)."
     return torch.arange(len(bank), device=bank.device)[-k:]
 
@@ -348,9 +349,9 @@ def _worldmem(
 
 
 STRATEGIES = {
-    'first': _first,
-    'first+random': _first_random,
-    'recent': _recent,
+    'oldest': _oldest,
+    'oldest+random': _oldest_random,
+    'newest': _newest,
     'fov+random': _fov_strategy('fov+random', "k random FOV candidates (the 4-ray rule)."),
     'fov+non-adjacent': _fov_strategy('fov+non-adjacent', "One random candidate per run of neighbouring candidates."),
     'fov+non-adjacent+far': _fov_strategy(
@@ -362,8 +363,16 @@ STRATEGIES = {
 }
 
 
+# the strategies' names before 'first' and 'recent' became the hand-made rules of `variants` (the current frame, a
+# window at a stride): a result file written before the rename still reads, and the old name in a call says the new one
+RENAMED_STRATEGIES = {'first': 'oldest', 'first+random': 'oldest+random', 'recent': 'newest'}
+
+
 def _strategy_params(strategy: str) -> dict:
     "The keyword parameters `strategy` takes, with their defaults."
+    if strategy in RENAMED_STRATEGIES:
+        new = RENAMED_STRATEGIES[strategy]
+        raise ValueError(f"strategy: {strategy!r} is a hand-made rule of `variants` now; the strategy is {new!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy: unknown {strategy!r}; expected one of {list(STRATEGIES)}")
     ps = list(inspect.signature(STRATEGIES[strategy]).parameters.values())[4:]  # after (bank, targets, k, seed)
@@ -425,7 +434,7 @@ def retrieve(strategy: str, bank: MemoryBank, targets, k: int, seed: int = 0, **
 
     The FOV strategies take `hfov_deg`, `near`, `far` and `compiled` (fuse with `torch.compile`; default: on CUDA),
     `worldmem` takes `hfov_deg`, `view_range`, `age_penalty` and `n_points`, `candidates` `hfov_deg` and
-    `view_range`, `oracle` `scores` (one per bank frame); `first`, `first+random` and `recent` take none.
+    `view_range`, `oracle` `scores` (one per bank frame); `oldest`, `oldest+random` and `newest` take none.
 
     Checks `bank` (a `MemoryBank`), `k` (an integer >= 0), `seed` (an integer), `targets` (finite planar poses) and
     every parameter's value (`check_strategy_params`), so a bad input is a `ValueError` naming it, never a pick."""
@@ -565,6 +574,10 @@ def score_strategies(
     return dict(k=k, tau=tau, dup=dup, gap_s=gap_s, videos=len(videos), rows=rows)
 
 
+def _new_name(strategy: str) -> str:
+    return RENAMED_STRATEGIES.get(strategy, strategy)
+
+
 def format_strategies(res: dict) -> str:
     "A plain-text table of `score_strategies`."
     lines = [
@@ -572,8 +585,8 @@ def format_strategies(res: dict) -> str:
         f"{'layout':<6} {'strategy':<22} {'recall':>7} {'covis':>7} {'redund.':>8} {'picked':>7} {'targets':>8}",
     ]
     lines += [
-        f"{r['layout']:<6} {r['strategy']:<22} {r['recall']:>7.3f} {r['covis']:>7.3f} {r['redundancy']:>8.3f} "
-        f"{r['picked']:>7.1f} {r['targets']:>8}"
+        f"{r['layout']:<6} {_new_name(r['strategy']):<22} {r['recall']:>7.3f} {r['covis']:>7.3f} "
+        f"{r['redundancy']:>8.3f} {r['picked']:>7.1f} {r['targets']:>8}"
         for r in res['rows']
     ]
     return '\n'.join(lines)

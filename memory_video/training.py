@@ -13,113 +13,16 @@ import lightning as L
 from .checkpoint import atomic_write
 from .geometry import planar_to_c2w, fov_overlap_area
 from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
+from .runtime import PEAK_BF16_TFLOPS, autocast, provenance
+from .vae_training import AtomicCheckpointIO
+from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, context_indices, get_variant, model_cameras
 
 # %% auto #0
-__all__ = ['CAM_TRANSLATION_SCALE', 'VARIANTS', 'HAND_RULES', 'CACHE_FORMAT', 'REVISIT_GAP', 'SIZES_DATA',
-           'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'model_cameras', 'Variant', 'get_variant', 'pad_context',
-           'hand_rule_context', 'context_indices', 'vae_by_position', 'encode_video', 'build_latent_cache',
-           'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples', 'BatchStream',
-           'WorldDataModule', 'WorldModel', 'AtomicCheckpointIO', 'Throughput', 'batch_tokens', 'step_flops',
+__all__ = ['CACHE_FORMAT', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'vae_by_position', 'encode_video',
+           'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples',
+           'BatchStream', 'WorldDataModule', 'WorldModel', 'Throughput', 'batch_tokens', 'step_flops',
            'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers',
            'read_metrics', 'train', 'train_cli', 'train_all', 'run_summaries']
-
-# %% ../nbs/04_training_lightning.ipynb #4ab9a02b
-CAM_TRANSLATION_SCALE = 0.1
-
-
-def model_cameras(poses, reference, translation_scale: float = CAM_TRANSLATION_SCALE) -> torch.Tensor:
-    """The DiT's camera input `(..., 12)`: each planar pose `(..., 3)` as `[R|t]` (3x4, row-major) in the camera frame
-    of `reference` `(..., 3)` (broadcast; the segment's first frame), translations in metres times
-    `translation_scale`."""
-    c2w = planar_to_c2w(poses).double()
-    ref = planar_to_c2w(reference).double()
-    rel = torch.linalg.inv(ref) @ c2w
-    rel[..., :3, 3] *= translation_scale
-    return rel[..., :3, :].flatten(-2).float()
-
-# %% ../nbs/04_training_lightning.ipynb #5f682890
-@dataclass(frozen=True)
-class Variant:
-    "A memory variant: the DiT's memory mechanism, its context rule, and `k`, the context size (current frame last)."
-
-    name: str
-    memory: str
-    rule: str
-    k: int
-    stride: int = 4
-
-
-VARIANTS = {
-    'first': Variant('first', 'cam', 'first', 1),
-    'random': Variant('random', 'cam', 'first+random', 10),
-    'dfot': Variant('dfot', 'cam', 'recent', 10),
-    'framepack': Variant('framepack', 'framepack', 'framepack', 20),
-    'cam': Variant('cam', 'cam', 'fov+non-adjacent+far', 10),
-    'memlearner': Variant('memlearner', 'memlearner', 'history', 32),
-}
-
-
-def get_variant(name: str) -> Variant:
-    "The variant called `name`, or a `ValueError` listing the valid names."
-    if name not in VARIANTS:
-        raise ValueError(f"variant: unknown {name!r}; expected one of {list(VARIANTS)}")
-    return VARIANTS[name]
-
-# %% ../nbs/04_training_lightning.ipynb #b0339464
-HAND_RULES = ('first', 'first+random', 'recent', 'framepack', 'history')
-
-
-def pad_context(idx: torch.Tensor, k: int) -> torch.Tensor:
-    """Exactly `k` indices, oldest first, from `idx` (the current frame first, then the picks): the picks sorted, the
-    current frame last, padded at the front by repeating the oldest pick (or the current frame if there is none)."""
-    now, picks = idx[:1], idx[1:k].sort().values
-    pad = (picks[:1] if len(picks) else now).expand(k - 1 - len(picks))
-    return torch.cat([pad, picks, now])
-
-
-def hand_rule_context(
-    rule: str, start: int, k: int, pool: torch.Tensor, seed: int = 0, stride: int = 4
-) -> torch.Tensor:
-    """The picks of a hand-made rule (one of `HAND_RULES`) for the segment starting at frame `start`, current frame
-    first, unpadded: 'first+random' draws from the frames `pool`, 'recent' and 'framepack' count back from `start` every
-    `stride` frames, 'history' spreads `k - 1` frames over `[0, start)` with a random phase. Training (the whole video
-    but the target) and generation (the past only) differ only in `pool`."""
-    from memory_video.retrieval import hash_uniform
-
-    now = torch.tensor([start])
-    if rule == 'first':
-        return now
-    if rule == 'first+random':
-        return torch.cat([now, pool[hash_uniform(pool, seed).argsort()[: k - 1]]])
-    if rule in ('recent', 'framepack'):
-        back = (start - stride * torch.arange(k - (rule == 'framepack'))).clamp(min=0)
-        return torch.cat([back, torch.zeros(1, dtype=torch.long)]) if rule == 'framepack' else back
-    if rule == 'history':
-        phase = hash_uniform(now, seed)[0]
-        return torch.cat([now, ((torch.arange(k - 1) + phase) * start / (k - 1)).long().clamp(max=start - 1)])
-    raise ValueError(f"rule: {rule!r} is not a hand-made rule; expected one of {list(HAND_RULES)}")
-
-
-def context_indices(
-    rule: str, poses, start: int, seg_frames: int, k: int, seed: int = 0, stride: int = 4
-) -> torch.Tensor:
-    """Frame indices `(k,)` (oldest first, the segment's first frame `start` last) of the context of the target segment
-    `[start, start + seg_frames)` of a video with planar `poses` `(N, 3)` under `rule` (CaM's Algorithm 1):
-    'first' (the current frame only), 'first+random', 'recent' (every `stride`-th frame back from `start`, DFoT),
-    'framepack' (the video's first frame, then the `k - 1` newest at `stride`), 'history' (`k - 1` frames evenly spread
-    over the past, random phase; MemLearner's context: no hand-made rule) or a retrieval strategy of `03_retrieval`."""
-    from memory_video.retrieval import training_context, STRATEGIES
-
-    N = len(poses)
-    if not 0 < start <= N - seg_frames:
-        raise ValueError(f"start: {start} is not a segment start of a {N}-frame video (1..{N - seg_frames})")
-    if rule in HAND_RULES:
-        rest = torch.cat([torch.arange(0, start), torch.arange(start + seg_frames, N)])
-        return pad_context(hand_rule_context(rule, start, k, rest, seed, stride), k)
-    if rule not in STRATEGIES:
-        raise ValueError(f"rule: unknown {rule!r}; expected one of {list(HAND_RULES) + list(STRATEGIES)}")
-    got = training_context(poses, start, seg_frames, k, strategy=rule, seed=seed)
-    return pad_context(torch.cat([torch.tensor([start]), got[got != start]]), k)
 
 # %% ../nbs/04_training_lightning.ipynb #0f295c1a
 @torch.no_grad()
@@ -163,8 +66,6 @@ def encode_video(vae, video, seg_frames: int = 9, stride: int = 4, batch: int = 
     (the targets, `clip_latents` `(S, latent, 1 + (seg_frames - 1) // 4, h, w)`), both bf16, with `starts` and
     `poses`."""
     from memory_video.vae import to_clip_tensor
-    from memory_video.bench import autocast
-
     N = video.n_frames
     starts = torch.arange(1, N - seg_frames + 1, stride)
     frames = video.frames(torch.arange(N))
@@ -356,9 +257,6 @@ class SegmentData:
         )
 
 # %% ../nbs/04_training_lightning.ipynb #9cf3da17
-REVISIT_GAP = 50
-
-
 def revisit_samples(data: SegmentData, gap: int = REVISIT_GAP, min_overlap: float = 0.5) -> torch.Tensor:
     """Indices of the samples of `data` whose first camera sees, with at least `min_overlap` of its view, what a frame
     seen more than `gap` frames earlier saw: the camera came back, and a recent window alone cannot remember it."""
@@ -648,30 +546,6 @@ class WorldModel(L.LightningModule):
         warm = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, self.hparams.warmup)))
         return dict(optimizer=opt, lr_scheduler=dict(scheduler=warm, interval='step'))
 
-# %% ../nbs/04_training_lightning.ipynb #88ae480c
-from lightning.pytorch.plugins.io import TorchCheckpointIO
-
-
-class AtomicCheckpointIO(TorchCheckpointIO):
-    "Lightning's checkpoint writer through `atomic_write`: a run killed while saving leaves the last checkpoint whole."
-
-    def save_checkpoint(self, checkpoint, path, storage_options=None):
-        import io
-
-        buf = io.BytesIO()
-        torch.save(checkpoint, buf)
-        atomic_write(path, buf.getvalue())
-
-    def load_checkpoint(self, path, map_location=None, weights_only=None):
-        try:
-            return super().load_checkpoint(path, map_location=map_location, weights_only=False)
-        except FileNotFoundError:
-            raise
-        except Exception as e:
-            raise ValueError(
-                f"{path}: not a readable training checkpoint ({type(e).__name__}: {e}); delete it to start over"
-            ) from None
-
 # %% ../nbs/04_training_lightning.ipynb #08a39c34
 class Throughput(L.Callback):
     """Logs tokens/s and model FLOPs utilisation (MFU) every `every` steps, from training wall time between logs (one
@@ -729,8 +603,6 @@ def step_flops(model: MemoryDiT, b: dict) -> int:
 
 def peak_flops(device) -> float | None:
     "Dense bf16 peak FLOP/s of a known GPU (None elsewhere)."
-    from memory_video.bench import PEAK_BF16_TFLOPS
-
     if torch.device(device).type != 'cuda':
         return None
     name = torch.cuda.get_device_name(device)
@@ -746,8 +618,6 @@ class ExportModel(L.Callback):
         ema = module.ema_model()
         if trainer.global_rank != 0:
             return
-        from memory_video.bench import provenance
-
         m = {k: float(v) for k, v in trainer.callback_metrics.items()}
         dm = trainer.datamodule
         summary = dict(

