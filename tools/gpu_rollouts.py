@@ -21,6 +21,8 @@ p.add_argument('--runs', default='')
 p.add_argument('--examples', default='cam (shipped),cam_full,first_full')
 p.add_argument('--kinds', default='hc90,hc180,loop')
 p.add_argument('--device', default='cuda')
+p.add_argument('--steps-50', action='store_true')
+p.add_argument('--example-scenes', type=int, default=1)
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
 vae = load_small_vae().to(device)
@@ -50,14 +52,15 @@ for name in names:
 steps = {name: a.steps for name in models}
 if 'cam_full' in models:
     m, v = models['cam_full']
-    models['cam_full, 50 steps'] = (m, v)
-    steps['cam_full, 50 steps'] = 50
+    if a.steps_50:
+        models['cam_full, 50 steps'] = (m, v)
+        steps['cam_full, 50 steps'] = 50
 examples = {}
 wanted = set(a.examples.split(','))
 
 
 def keep(method, case, seed, frames):
-    if method in wanted and seed == 0 and case['video'] in scenes[:2]:
+    if method in wanted and seed == 0 and case['video'] in scenes[: a.example_scenes]:
         key = f"{case['kind']}__{scenes.index(case['video'])}"
         examples.setdefault(key, {'real': case['real'].numpy(), 'poses': case['poses'].numpy()})
         examples[key][method] = frames.numpy()

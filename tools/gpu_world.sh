@@ -4,7 +4,8 @@
 #   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
 #                                                 then watch them for what is left of SECONDS
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
-#   bash tools/gpu_world.sh OUT eval [ARGS]      rollouts of every finished model against the truth (gpu_rollouts.py)
+#   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
+#                                                 then rollouts of every finished model (gpu_rollouts.py)
 # RUNS below: name, variant, extra training options. Each run trains 4,000 steps at batch 256 (the `mini` config).
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
@@ -22,7 +23,6 @@ mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
 RUNS=(
   "cam_base cam"
-  "cam_hold cam --model.hold_first true"
   "cam_full cam $recipe_full"
   "first_full first $recipe_full"
   "random_full random $recipe_full"
@@ -64,7 +64,7 @@ train_all('mini', variants=['cam', 'first', 'random', 'dfot', 'framepack', 'meml
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
       --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
-      --trainer.max_time 00:00:10:30 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+      --trainer.max_time 00:00:06:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
   watch "$seconds"
@@ -77,6 +77,8 @@ wait)
   ;;
 eval)
   shift 2
+  watch 240
+  for m in $KEEP; do [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
   python tools/gpu_rollouts.py "$out" "$@"
   tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
   ls -la "$out"
