@@ -25,10 +25,8 @@ RUNS=(
   "cam_base cam"
   "cam_full cam $recipe_full"
   "first_full first $recipe_full"
-  "random_full random $recipe_full"
-  "dfot_full dfot $recipe_full"
-  "framepack_full framepack $recipe_full"
-  "memlearner_full memlearner $recipe_full"
+  # (the other variants with the full recipe: random_full, dfot_full, framepack_full, memlearner_full; left out of
+  # this session's runs for want of device time)
 )
 status() {  # the last logged step, steps/s and validation loss of every run
   for r in "${RUNS[@]}"; do
@@ -57,14 +55,14 @@ case $phase in
 prepare)
   python -c "
 from memory_video.training import train_all
-train_all('mini', variants=['cam', 'first', 'random', 'dfot', 'framepack', 'memlearner'], prepare_only=True)"
+train_all('mini', variants=['cam', 'first'], prepare_only=True)"
   echo "prepared $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do
     set -- $r; name=$1; variant=$2; shift 2
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
       --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
-      --trainer.max_time 00:00:06:00 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+      --trainer.max_time 00:00:04:30 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
   watch "$seconds"
