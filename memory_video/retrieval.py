@@ -10,6 +10,8 @@ from .checkpoint import atomic_write
 import numpy as np
 import torch
 from .geometry import check_poses, fov_overlap_4ray, fov_overlap_4ray_any, fov_overlap_area, CAM_HFOV_DEG
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'RENAMED_STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve',
@@ -97,8 +99,6 @@ class MemoryBank:
 
     def save(self, path) -> Path:
         "Write the bank to a safetensors file, atomically."
-        from safetensors.torch import save_file
-
         d = dict(poses=self.poses.cpu().contiguous(), times=self.times.cpu().contiguous())
         d.update(
             {name: getattr(self, name).cpu().contiguous() for name in self.FIELDS if getattr(self, name) is not None}
@@ -108,8 +108,6 @@ class MemoryBank:
     @classmethod
     def load(cls, path, device='cpu') -> 'MemoryBank':
         "A bank saved by `save`."
-        from safetensors import safe_open
-
         try:
             with safe_open(str(path), framework='pt') as f:
                 if (f.metadata() or {}).get('format') != 'memory_video/bank-v1':
@@ -598,7 +596,7 @@ def plot_retrieval(
 ):
     """Top-down map of `video` at frame `t` with the memory, the target's fan and the frames `strategy` retrieves,
     plus their thumbnails."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for plots
     from matplotlib.patches import Wedge
 
     t, k = _int(t, 't', 1), _int(k, 'k', 1)
@@ -641,8 +639,8 @@ def plot_retrieval(
 
 def retrieval_widget(video, k: int = 8):
     "Sliders for the target frame and k, and a menu of strategies, redrawing `plot_retrieval`."
-    import ipywidgets as W
-    import matplotlib.pyplot as plt
+    import ipywidgets as W  # deferred: widgets only in a notebook
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for plots
 
     k = _int(k, 'k', 1)
     def draw(t, k, strategy):
