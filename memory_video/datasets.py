@@ -14,6 +14,7 @@ from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, CAM
 from .video import Video, ArrayVideo  # re-exported: `memory_video.datasets.ArrayVideo` still works
 from .worlds import make_world, WorldRenderer
 from .cam_dataset import CamDataset
+from .runtime import text_table
 
 # %% auto #0
 __all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'door_poses', 'scene_obstacles', 'walk_to',
@@ -812,15 +813,14 @@ def score_fov_rules(
     )
 
 
+_FOV_RULE_COLUMNS = [
+    ('layout', '<7', '', 'layout'), ('rule', '<22', '', 'rule'), ('precision', '>9', '.3f', 'precision'),
+    ('recall', '>7', '.3f', 'recall'), ('F1', '>6', '.3f', 'f1'), ('pairs', '>9', '', 'pairs'),
+    ('true pairs', '>10', '', 'positives'),
+]
+
+
 def format_fov_rules(res: dict) -> str:
     "A plain-text table of `score_fov_rules`."
-    lines = [
-        f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)",
-        f"{'layout':<7} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'pairs':>9} {'true pairs':>10}",
-    ]
-    lines += [
-        f"{r['layout']:<7} {r['rule']:<22} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f} "
-        f"{r['pairs']:>9} {r['positives']:>10}"
-        for r in res['rows']
-    ]
-    return '\n'.join(lines)
+    title = f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)"
+    return text_table(title, _FOV_RULE_COLUMNS, res['rows'])

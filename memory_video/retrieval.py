@@ -12,6 +12,7 @@ import torch
 from .geometry import check_poses, fov_overlap_4ray, fov_overlap_4ray_any, fov_overlap_area, CAM_HFOV_DEG
 from safetensors import safe_open
 from safetensors.torch import save_file
+from .runtime import text_table
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'RENAMED_STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve',
@@ -576,18 +577,17 @@ def _new_name(strategy: str) -> str:
     return RENAMED_STRATEGIES.get(strategy, strategy)
 
 
+_STRATEGY_COLUMNS = [
+    ('layout', '<6', '', 'layout'), ('strategy', '<22', '', lambda r: _new_name(r['strategy'])),
+    ('recall', '>7', '.3f', 'recall'), ('covis', '>7', '.3f', 'covis'), ('redund.', '>8', '.3f', 'redundancy'),
+    ('picked', '>7', '.1f', 'picked'), ('targets', '>8', '', 'targets'),
+]
+
+
 def format_strategies(res: dict) -> str:
     "A plain-text table of `score_strategies`."
-    lines = [
-        f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos",
-        f"{'layout':<6} {'strategy':<22} {'recall':>7} {'covis':>7} {'redund.':>8} {'picked':>7} {'targets':>8}",
-    ]
-    lines += [
-        f"{r['layout']:<6} {_new_name(r['strategy']):<22} {r['recall']:>7.3f} {r['covis']:>7.3f} "
-        f"{r['redundancy']:>8.3f} {r['picked']:>7.1f} {r['targets']:>8}"
-        for r in res['rows']
-    ]
-    return '\n'.join(lines)
+    title = f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos"
+    return text_table(title, _STRATEGY_COLUMNS, res['rows'])
 
 
 # %% ../nbs/03_retrieval.ipynb #535665dc
