@@ -15,6 +15,16 @@ from .geometry import CAM_HFOV_DEG, fov_overlap_4ray, fov_overlap_area, fov_agre
 from .checkpoint import atomic_write
 from .geometry import check_int, check_positive
 from .runtime import PEAK_BF16_TFLOPS, autocast, check_device, device_name, provenance, save_result, say, time_call
+from concurrent.futures import ThreadPoolExecutor
+import torch.nn.functional as F
+from torch.nn.attention import sdpa_kernel, SDPBackend
+from torch.utils.benchmark import Timer
+from torch.utils.flop_counter import FlopCounterMode
+from .datasets import tour_trajectory, npz_bytes
+from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, memlearner_attention, sample, tokenize
+from .retrieval import MemoryBank, retrieve, STRATEGIES
+from .vae import CausalVAE, vae_config
+from .worlds import make_world, WorldRenderer
 
 # %% auto #0
 __all__ = ['fov_overlap_4ray_loop', 'bench_geometry', 'format_geometry_bench', 'load_results', 'plot_results',
@@ -231,7 +241,7 @@ _PLOTS = dict(
 
 def plot_results(name: str, root=None, ax=None):
     "Plot the saved results `data/results/bench_<name>_*.json` (or under `root`); returns the axes."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for plots
 
     if name not in _PLOTS:
         raise ValueError(f"name: unknown benchmark {name!r}; expected one of {', '.join(_PLOTS)}")
@@ -259,11 +269,6 @@ def bench_render(
     sizes = [(check_int(w, 'sizes (width)', 8), check_int(h, 'sizes (height)', 8)) for w, h in sizes]
     n_frames, chunk = check_int(n_frames, 'n_frames'), check_int(chunk, 'chunk')
     write_threads = check_int(write_threads, 'write_threads')
-    import tempfile
-    from concurrent.futures import ThreadPoolExecutor
-    from memory_video.worlds import make_world, WorldRenderer
-    from memory_video.datasets import tour_trajectory, npz_bytes
-
     spec = make_world(0, 'rooms')
     poses, _ = tour_trajectory(spec, n_frames, 10.0, seed=0)
     rows = []
@@ -328,8 +333,6 @@ def bench_vae(
     progress: bool = True,
 ) -> dict:
     "Encode and decode frames/s of the causal VAE on `device`; progress lines on stderr unless `progress` is False."
-    from memory_video.vae import CausalVAE, vae_config
-
     dev = check_device(device)
     cfg = vae_config(config)
     batch, clip_len = check_int(batch, 'batch'), check_int(clip_len, 'clip_len')
@@ -369,8 +372,6 @@ def format_vae_bench(res: dict) -> str:
 # %% ../nbs/90_bench.ipynb #de0a40ef
 def _check_dit_args(device, config: str, size: int, counts: dict) -> torch.device:
     "The device of a DiT benchmark, after checking its config name, latent `size` and `counts` (each >= 1)."
-    from memory_video.dit import DIT_CONFIGS
-
     dev = check_device(device)
     if config not in DIT_CONFIGS:
         raise ValueError(f"config: unknown DiT config {config!r}; expected one of {list(DIT_CONFIGS)}")
@@ -394,8 +395,6 @@ def bench_memory(
 ) -> dict:
     """Seconds per sampled segment and frames/s vs context size k, for 'cam' and 'memlearner' (cached and uncached),
     bf16 on GPU; progress lines on stderr unless `progress` is False."""
-    from memory_video.dit import MemoryDiT, DIT_CONFIGS, sample, tokenize
-
     dev = _check_dit_args(device, config, size, dict(steps=steps, T=T, repeats=repeats))
     ks = _counts(ks, 'ks')
     rows = []
@@ -465,8 +464,6 @@ def _attention_step(qkv: torch.Tensor, grad: torch.Tensor, attend, ctx=nullconte
 
 def _steady_ms(fn, min_run_time: float) -> float:
     "Median ms of `fn()` called back to back for at least `min_run_time` s (`torch.utils.benchmark`'s blocked timing)."
-    from torch.utils.benchmark import Timer
-
     timer = Timer('fn()', globals=dict(fn=fn), num_threads=torch.get_num_threads())
     return timer.blocked_autorange(min_run_time=min_run_time).median * 1e3
 
@@ -505,10 +502,6 @@ def bench_structured_attention(
     default dense). Two timings of each: steady state (`ms_*`, by `torch.utils.benchmark`'s blocked timing: calls back
     to back, as in a training loop, for at least `min_run_time` s) and one call at a time with the GPU synchronised
     after each (`ms_*_synced`, `time_call`), which adds the CPU's launch work to every call."""
-    import torch.nn.functional as F
-    from torch.nn.attention import sdpa_kernel, SDPBackend
-    from memory_video.dit import memlearner_attention
-
     dev = check_device(device)
     n_c, n_q, n_p, min_run_time = _attention_args(heads, head_dim, batch, repeats, n_c, n_q, n_p, kernel, min_run_time)
     dt = torch.bfloat16 if dev.type == 'cuda' else torch.float32
@@ -564,9 +557,6 @@ def bench_mfu(
 ) -> dict:
     """Training-step time, TFLOP/s and MFU (bf16) of the DiT (CaM memory) at `T` predicted + `k` context latent frames
     of `size`x`size`."""
-    from torch.utils.flop_counter import FlopCounterMode
-    from memory_video.dit import MemoryDiT, DIT_CONFIGS, flow_matching_loss, tokenize
-
     dev = _check_dit_args(device, config, size, dict(batch=batch, T=T, repeats=repeats))
     k = check_int(k, 'k', 0)
     say(progress, f"bench mfu: {config}, batch {batch}, {T} + {k} latent frames of {size}x{size} on {dev}")
@@ -628,8 +618,6 @@ def bench_retrieval(
 ) -> dict:
     """Milliseconds per `retrieve` call vs bank size on `device` (on CUDA, the FOV strategies eager and compiled);
     progress lines on stderr unless `progress` is False."""
-    from memory_video.retrieval import MemoryBank, retrieve, STRATEGIES
-
     dev = check_device(device)
     sizes, k, repeats = _counts(sizes, 'sizes'), check_int(k, 'k'), check_int(repeats, 'repeats')
     strategies = (strategies,) if isinstance(strategies, str) else tuple(strategies)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 from .geometry import CAM_HFOV_DEG, intrinsics_from_fov, unreal_to_planar, planar_to_unreal, fov_overlap_4ray
-from .datasets import Video
+from .video import Video
 
 # %% auto #0
 __all__ = ['CAM_FPS', 'CAM_CLIP_LEN', 'CAM_CLIP_STEP', 'write_cam_fixture', 'parse_cam_captions', 'CamVideo',

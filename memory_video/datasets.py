@@ -4,154 +4,23 @@
 
 # %% ../nbs/00c_datasets.ipynb #70cdedab
 from __future__ import annotations
-import math
+import ast, math, multiprocessing as mp, sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch
-from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, fov_from_intrinsics, CAM_HFOV_DEG
+from tqdm.auto import tqdm
+from .geometry import check_poses, planar_to_c2w, check_fov, check_positive, CAM_HFOV_DEG
+from .video import Video, ArrayVideo  # re-exported: `memory_video.datasets.ArrayVideo` still works
+from .worlds import make_world, WorldRenderer
+from .cam_dataset import CamDataset
+from .runtime import text_table
 
 # %% auto #0
-__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'Video', 'ArrayVideo', 'door_poses', 'scene_obstacles',
-           'walk_to', 'tour_trajectory', 'depth_covisibility', 'covisibility_pairs', 'npz_bytes',
-           'RenderConfig', 'render_dataset', 'RenderedVideo', 'RenderedDataset', 'open_dataset',
-           'score_fov_rules', 'format_fov_rules']
-
-# %% ../nbs/00c_datasets.ipynb #f15b7929
-class Video:
-    """One long camera-annotated video. Subclasses set the attributes and implement `_frames` (and `_depth`,
-    `_covisible` where known).
-
-    Attributes: `name`; `n_frames` T; `fps`; `width`, `height`; `K` (3, 3) float64 intrinsics; `poses` (T, 3) float64
-    planar `[x, y, yaw]` in our convention (`00_geometry`); `heights` (T,) float64 camera heights in metres;
-    `captions`: a list of `(start, end, text)` with `end` inclusive; `covis_kind`: 'depth' (fraction of pixels,
-    occlusion-aware), 'labels' (binary, as given by the source) or None."""
-
-    name: str
-    n_frames: int
-    fps: float
-    width: int
-    height: int
-    K: torch.Tensor
-    poses: torch.Tensor
-    heights: torch.Tensor
-    captions: list = []
-    covis_kind: str | None = None
-
-    @property
-    def hfov_deg(self) -> float:
-        "Horizontal field of view (degrees) of `K`."
-        return fov_from_intrinsics(self.K, self.width, self.height)[0]
-
-    def c2w(self, idx=None) -> torch.Tensor:
-        "Camera-to-world matrices `(len(idx), 4, 4)` (all frames if `idx` is None)."
-        i = self._index(idx)
-        return planar_to_c2w(self.poses[i], self.heights[i])
-
-    def _index(self, idx) -> torch.Tensor:
-        "Frame indices as a 1-D long tensor, checked against the video length."
-        i = torch.arange(self.n_frames) if idx is None else torch.as_tensor(idx, dtype=torch.long).reshape(-1)
-        if len(i) and (int(i.min()) < 0 or int(i.max()) >= self.n_frames):
-            bad = int(i[(i < 0) | (i >= self.n_frames)][0])
-            raise IndexError(
-                f"{self.name}: frame {bad} is out of range; "
-                f"the video has {self.n_frames} frames (0..{self.n_frames - 1})"
-            )
-        return i
-
-    def frames(self, idx) -> torch.Tensor:
-        "RGB frames `(len(idx), H, W, 3)` uint8."
-        return self._frames(self._index(idx))
-
-    def depth(self, idx) -> torch.Tensor:
-        "Depth maps `(len(idx), H, W)` float32, z along the optical axis in metres."
-        return self._depth(self._index(idx))
-
-    def caption(self, t: int) -> str:
-        "The caption of the clip that holds frame `t` ('' if the source has none)."
-        self._index([t])
-        return next((c for s, e, c in self.captions if s <= t <= e), '')
-
-    def covisible(self, i: int, past_only: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-        """Frames `j` (long) that see what frame `i` sees and the score (float: a fraction for 'depth', 1.0 for
-        'labels'); only `j < i` if `past_only`."""
-        self._index([i])
-        if self.covis_kind is None:
-            raise ValueError(f"{self.name}: this video has no co-visibility information")
-        j, v = self._covisible(int(i))
-        keep = j < i if past_only else j != i
-        return j[keep], v[keep]
-
-    def check(self) -> 'Video':
-        "Validate the attributes: shapes, finiteness, FOV, and that poses match the frame count."
-        check_poses(self.poses, f'{self.name}: poses')
-        if tuple(self.poses.shape) != (self.n_frames, 3):
-            raise ValueError(
-                f"{self.name}: {self.poses.shape[0]} poses for {self.n_frames} frames; expected one pose per frame"
-            )
-        if tuple(self.heights.shape) != (self.n_frames,):
-            raise ValueError(f"{self.name}: heights has shape {tuple(self.heights.shape)}, expected ({self.n_frames},)")
-        if tuple(self.K.shape) != (3, 3):
-            raise ValueError(f"{self.name}: K has shape {tuple(self.K.shape)}, expected (3, 3)")
-        check_fov(self.hfov_deg, f'{self.name}: horizontal FOV from K')
-        return self
-
-    def _frames(self, idx: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def _depth(self, idx: torch.Tensor) -> torch.Tensor:
-        raise ValueError(f"{self.name}: this video has no depth")
-
-    def _covisible(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
-
-    def __len__(self):
-        return self.n_frames
-
-    def __repr__(self):
-        size = f"{self.width}x{self.height} @ {self.fps} fps, hfov {self.hfov_deg:.1f} deg"
-        return f"{type(self).__name__}({self.name!r}, {self.n_frames} frames, {size})"
-
-
-# %% ../nbs/00c_datasets.ipynb #faa1f1c8
-class ArrayVideo(Video):
-    """A `Video` held in memory: `frames` `(T, H, W, 3)` uint8, `poses` `(T, 3)`, `K` `(3, 3)`, optional `depth`
-    `(T, H, W)` and dense `covis` `(T, T)`."""
-
-    def __init__(
-        self, name: str, frames, poses, K, fps: float = 30.0, heights=None, depth=None, covis=None, captions=()
-    ):
-        self.name, self.fps = name, check_positive(fps, f'{name}: fps')
-        self._rgb = torch.as_tensor(frames)
-        if self._rgb.ndim != 4 or self._rgb.shape[-1] != 3 or self._rgb.dtype != torch.uint8:
-            raise ValueError(
-                f"{name}: frames must be uint8 of shape (T, H, W, 3), got {self._rgb.dtype} {tuple(self._rgb.shape)}"
-            )
-        self.n_frames, self.height, self.width = self._rgb.shape[:3]
-        self.poses = check_poses(poses, f'{name}: poses').double()
-        self.heights = (
-            torch.zeros(self.n_frames, dtype=torch.float64)
-            if heights is None
-            else torch.as_tensor(heights, dtype=torch.float64)
-        )
-        self.K = torch.as_tensor(K, dtype=torch.float64)
-        self._d = None if depth is None else torch.as_tensor(depth, dtype=torch.float32)
-        self._cv = None if covis is None else torch.as_tensor(covis, dtype=torch.float32)
-        self.covis_kind = None if covis is None else 'depth'
-        self.captions = list(captions)
-        self.check()
-
-    def _frames(self, idx):
-        return self._rgb[idx]
-
-    def _depth(self, idx):
-        if self._d is None:
-            return super()._depth(idx)
-        return self._d[idx]
-
-    def _covisible(self, i):
-        j = (self._cv[i] > 0).nonzero().flatten()
-        return j, self._cv[i, j]
-
+__all__ = ['FORMAT', 'atomic_write_bytes', 'CONFIGS', 'SPLITS', 'door_poses', 'scene_obstacles', 'walk_to',
+           'tour_trajectory', 'depth_covisibility', 'covisibility_pairs', 'npz_bytes', 'RenderConfig',
+           'render_dataset', 'RenderedVideo', 'RenderedDataset', 'open_dataset', 'score_fov_rules',
+           'format_fov_rules']
 
 # %% ../nbs/00c_datasets.ipynb #f31361d8
 from .geometry import roaming_trajectory, rotate_away_and_back, goto_pose, FloorPlan, wrap_angle, CAM_WINDOW_S
@@ -499,8 +368,6 @@ def _room_captions(spec, poses: torch.Tensor) -> list:
 
 def _video_tour(cfg: RenderConfig, vi: int):
     "World spec, tour and events of video `vi` of `cfg` (deterministic; run in worker processes)."
-    from memory_video.worlds import make_world
-
     plan = cfg.video_plan(vi)
     spec = make_world(plan['world_seed'], plan['layout'], grid=cfg.grid, n_movers=plan['movers'])
     poses, events = tour_trajectory(spec, cfg.n_frames, cfg.fps, seed=plan['tour_seed'])
@@ -542,8 +409,6 @@ def _video_done(vdir: Path) -> bool:
 def _spawn_reruns_main() -> bool:
     """Whether a spawned worker would re-run the main script's top level: a script (not a notebook, a REPL or `-c`)
     without an `if __name__ == '__main__':` guard."""
-    import ast, sys
-
     path = getattr(sys.modules.get('__main__'), '__file__', None)
     if not path or not Path(path).is_file():
         return False
@@ -565,9 +430,6 @@ def _plan_tours(cfg: RenderConfig, pending: list, workers: int | None) -> dict:
         with ThreadPoolExecutor(workers) as tp:
             return dict(zip(pending, tp.map(_video_tour, [cfg] * len(pending), pending)))
     # tours are CPU-bound Python: plan them in parallel, before any GL context
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as pp:
         return dict(zip(pending, pp.map(_video_tour, [cfg] * len(pending), pending)))
 
@@ -655,8 +517,6 @@ def _write_covis(vdir: Path, cfg: RenderConfig, poses, heights, depth, K, device
 
 def _render_video(cfg: RenderConfig, vdir: Path, vi: int, tour, pool, bar, device=None):
     "Render video `vi` of `cfg` along its `tour` into `vdir`, keeping the chunks already there; marks it complete."
-    from memory_video.worlds import WorldRenderer
-
     vdir.mkdir(exist_ok=True)
     _, spec, poses, _ = tour
     if (vdir / 'poses.npy').exists() and not np.array_equal(np.load(vdir / 'poses.npy'), poses.numpy()):
@@ -704,8 +564,6 @@ def render_dataset(
 ) -> Path:
     """Render `config` (a name in `CONFIGS` or a `RenderConfig`) under `root/<name>/`: streamed, resumable, atomic,
     seeded; returns the folder."""
-    from tqdm.auto import tqdm
-
     cfg = _resolve_config(config)
     todo = range(cfg.n_videos) if videos is None else _check_videos(videos, cfg)
     if not (isinstance(write_threads, int) and write_threads >= 1):
@@ -884,8 +742,6 @@ def open_dataset(path, split: str | None = None):
     if (p / 'dataset.json').exists():
         return RenderedDataset(p, split=split)
     if (p / 'frames').is_dir() and (p / 'jsons').is_dir():
-        from memory_video.cam_dataset import CamDataset
-
         if split is not None:
             raise ValueError(
                 f"split: {p} holds the Context-as-Memory layout, which has no train/val split; "
@@ -957,15 +813,14 @@ def score_fov_rules(
     )
 
 
+_FOV_RULE_COLUMNS = [
+    ('layout', '<7', '', 'layout'), ('rule', '<22', '', 'rule'), ('precision', '>9', '.3f', 'precision'),
+    ('recall', '>7', '.3f', 'recall'), ('F1', '>6', '.3f', 'f1'), ('pairs', '>9', '', 'pairs'),
+    ('true pairs', '>10', '', 'positives'),
+]
+
+
 def format_fov_rules(res: dict) -> str:
     "A plain-text table of `score_fov_rules`."
-    lines = [
-        f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)",
-        f"{'layout':<7} {'rule':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'pairs':>9} {'true pairs':>10}",
-    ]
-    lines += [
-        f"{r['layout']:<7} {r['rule']:<22} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f} "
-        f"{r['pairs']:>9} {r['positives']:>10}"
-        for r in res['rows']
-    ]
-    return '\n'.join(lines)
+    title = f"truth: depth co-visibility >= {res['tau']} ({res['videos']} videos)"
+    return text_table(title, _FOV_RULE_COLUMNS, res['rows'])

@@ -4,21 +4,27 @@
 
 # %% ../nbs/05_eval_tables.ipynb #5856f246
 from __future__ import annotations
-import argparse, io, json, math, os, shutil, sys, time, zlib
-from dataclasses import dataclass, field, replace
+import hashlib, io, json, math, time, zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 from .datasets import CONFIGS, RenderConfig, RenderedDataset, render_dataset, depth_covisibility
 from .datasets import door_poses
-from .dit import sample, tokenize
+from .dit import DIT_CONFIGS, MemoryDiT, load_dit, save_dit
 from .geometry import MotionLimits, ab_loop, check_poses, fov_overlap_area, planar_to_c2w
-from .retrieval import MemoryBank, STRATEGIES, inference_context
-from .runtime import check_device, check_out_dir, device_name, provenance, save_result, say
-from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, get_variant, model_cameras, pad_context
+from .retrieval import MemoryBank
+from .runtime import check_device, device_name, say
+from .variants import REVISIT_GAP, VARIANTS, Variant, get_variant
 from .world import SEG_FRAMES, past_context, history_context_trajectory
 from .world import check_model_variant, encode_frames, segment_seed, generate, generation_settings, sample_segments
+import memory_video
+from .checkpoint import atomic_write
+from .generate import load_world_model
+from .metrics import LPIPS, I3DFeatures, InceptionFeatures, fetch_metric_weights, metrics_cache
+from .metrics import masked_psnr, psnr, ssim
+from .vae import load_small_vae
+from .worlds import WorldRenderer, WorldSpec, floor_plan
 
 # %% auto #0
 __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'HELDOUT_MOVING',
@@ -125,16 +131,12 @@ def held_out_scenes(
 # %% ../nbs/05_eval_tables.ipynb #ea9f48f2
 def scene_spec(video):
     "The `WorldSpec` a rendered video was made from."
-    from memory_video.worlds import WorldSpec
-
     return WorldSpec.from_json(json.dumps(video.meta['spec']))
 
 
 def check_inside(video, poses, name: str = 'poses', clearance: float = 0.3) -> torch.Tensor:
     """`poses` `(T, 3)` if every camera lies inside a room of `video`'s scene, at least `clearance` m from any wall or
     floor object; else a `ValueError` naming `name`, the first frame outside and where it is."""
-    from memory_video.worlds import floor_plan
-
     p = check_poses(poses, name).double().reshape(-1, 3)
     spec = scene_spec(video)
     xy = p[:, :2].numpy()
@@ -153,8 +155,6 @@ def render_views(video, trajectories: list, depth: bool = True, times=None, move
     """RGB uint8 `(T, H, W, 3)` and depth `(T, H, W)` (or None) of `video`'s scene along each trajectory `(T, 3)`,
     with its camera, the moving objects where they are at `times` (seconds `(T,)` per trajectory; default one frame per
     `1 / fps` s from 0) or left out (`movers=False`); each trajectory checked by `check_inside`."""
-    from memory_video.worlds import WorldRenderer
-
     trajs = [check_inside(video, p, f'trajectories[{i}]') for i, p in enumerate(trajectories)]
     times = [np.arange(len(p)) / video.fps for p in trajs] if times is None else list(times)
     if len(times) != len(trajs):
@@ -190,8 +190,6 @@ def mover_masks(video, poses, depth) -> torch.Tensor | None:
 # %% ../nbs/05_eval_tables.ipynb #4570364e
 def view_start(video) -> int:
     "The frame (every 10th) of `video` whose camera has the longest free line of sight ahead."
-    from memory_video.worlds import floor_plan
-
     idx = torch.arange(0, video.n_frames, 10)
     p = video.poses[idx].numpy()
     ahead = np.stack([np.cos(p[:, 2]), np.sin(p[:, 2])], 1)
@@ -202,8 +200,6 @@ def view_start(video) -> int:
 def hc_start(video, clearance: float = 0.3) -> int:
     """Where the HC comparison starts: in a scene with moving objects, the frame (every 10th, at least `clearance` m
     from walls) that shows most of them; in a scene without, `view_start`."""
-    from memory_video.worlds import floor_plan
-
     if not scene_spec(video).movers:
         return view_start(video)
     idx = torch.arange(0, video.n_frames, 10)
@@ -305,8 +301,6 @@ class Scorer:
 
     def check(self) -> 'Scorer':
         "Fetch or find every weights file now; a missing one is a `ValueError` naming the metric."
-        from memory_video.metrics import fetch_metric_weights, metrics_cache
-
         for name in self.weights:
             try:
                 fetch_metric_weights(name, self.cache)
@@ -319,8 +313,6 @@ class Scorer:
         return self
 
     def _net(self, name):
-        from memory_video.metrics import LPIPS, InceptionFeatures, I3DFeatures
-
         if name not in self._nets:
             make = dict(lpips=lambda: LPIPS('alex', cache=self.cache), inception=lambda: InceptionFeatures(self.cache),
                         i3d=lambda: I3DFeatures(cache=self.cache))[name]
@@ -332,8 +324,6 @@ class Scorer:
         """PSNR (dB), SSIM and LPIPS `(N,)` of uint8 frames `pred` against `ref`, both `(N, H, W, 3)`; given the pixels
         that show moving objects, `moving` `(N, H, W)` bool, also the PSNR of the other pixels ('psnr_static') and the
         fraction of moving ones ('moving')."""
-        from memory_video.metrics import masked_psnr, psnr, ssim
-
         if pred.shape != ref.shape or pred.ndim != 4 or pred.shape[-1] != 3:
             raise ValueError(f"pred, ref: expected uint8 frames (N, H, W, 3) of one shape, got "
                              f"{tuple(pred.shape)}, {tuple(ref.shape)}")
@@ -346,8 +336,6 @@ class Scorer:
         return out
 
     def _cached(self, name: str, x: torch.Tensor, fn) -> np.ndarray:
-        import hashlib
-
         key = (name, tuple(x.shape), hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest())
         if key not in self._feats:
             self._feats[key] = fn(x)
@@ -694,8 +682,6 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
     """Run `protocols` (of 'GT', 'HC', 'revisit') for every `Setting` on `scenes`: rows, features and examples per
     (setting, protocol), and the seconds each took. With a folder `resume`, each finished (setting, protocol) is saved
     there and reused by a later call with the same options, scenes, variant and weights: a killed run resumes."""
-    from memory_video.checkpoint import atomic_write
-
     resume = resume or opts.resume
     for p in protocols:
         if p not in PROTOCOLS:
@@ -731,7 +717,7 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
 def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
     """One record per group of `by` and metric: estimate, 95% bootstrap interval over scenes and seeds, samples,
     scenes and seeds; FID and FVD (from the features) only when grouping by setting and protocol."""
-    import pandas as pd
+    import pandas as pd  # deferred: pandas only for tables
 
     df = pd.DataFrame(ev['rows'])
     out = []
@@ -763,7 +749,7 @@ def _fmt(metric: str, v: float) -> str:
 def table_frame(res: dict, group: str = 'protocol'):
     """A table of a result (`res['summary']`, `res['columns']` `[(group, metric)]`, `res['order']`, `res['labels']`,
     `res['paper']`): one row per setting, per column ours `value [lo, hi]` and the paper's number."""
-    import pandas as pd
+    import pandas as pd  # deferred: pandas only for tables
 
     # by protocol: the summary; by item (an angle, a revisit kind): the per-item summary
     rows = [r for r in res['summary'] if group in r] or [r for r in res.get('by_item', []) if group in r]
@@ -797,7 +783,7 @@ def _finish(fig, title: str, path=None):
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     if path is not None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # deferred: matplotlib only for figures
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110, bbox_inches='tight')
@@ -808,11 +794,11 @@ def _finish(fig, title: str, path=None):
 def plot_strips(examples: dict, order: list, labels: dict, n_cols: int = 10, path=None, title: str = ''):
     """A strip per method of one trajectory's frames: `examples[name]` holds `generated`, `real` `(T, H, W, 3)` and
     `poses`; the first row shows the real views. The return frame's column is framed in red."""
-    import matplotlib
+    import matplotlib  # deferred: matplotlib only for figures
 
     if path is not None:
         matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for figures
 
     first = examples[order[0]]
     T = len(first['real'])
@@ -840,11 +826,11 @@ def plot_strips(examples: dict, order: list, labels: dict, n_cols: int = 10, pat
 def plot_by_item(records: list, order: list, labels: dict, metrics=('psnr', 'lpips'),
                  xlabel: str = 'rotation angle (degrees)', path=None, title: str = ''):
     "Each metric against the item (e.g. the HC angle), one line per setting, with its 95% interval."
-    import matplotlib
+    import matplotlib  # deferred: matplotlib only for figures
 
     if path is not None:
         matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for figures
 
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, m in zip(axes[0], metrics):
@@ -866,16 +852,12 @@ def plot_by_item(records: list, order: list, labels: dict, metrics=('psnr', 'lpi
 def model_path(models, size: str, variant: str) -> Path:
     "The checkpoint of `variant` at `size` in folder `models` (the packaged mini CaM weights if that file is missing)."
     p = Path(models) / f'{size}_{variant}.safetensors'
-    import memory_video
-
     packaged = Path(memory_video.__file__).resolve().parent / 'weights' / f'world_{size}_{variant}.safetensors'
     return packaged if not p.exists() and packaged.exists() else p
 
 
 def load_model(models, size: str, variant: str, vae, device='cpu'):
     "The trained `MemoryDiT` of `variant` (a name of `VARIANTS`) at `size` from folder `models`, checked."
-    from memory_video.dit import load_dit
-
     v = get_variant(variant)
     path = model_path(models, size, variant)
     if not path.exists():
@@ -903,8 +885,6 @@ def load_model(models, size: str, variant: str, vae, device='cpu'):
 def save_untrained(folder, size: str = 'tiny', variants=None, latent: int = 16, seed: int = 0) -> Path:
     """Untrained `<size>_<variant>.safetensors` checkpoints of `variants` (all by default) in `folder`, weights drawn
     so that they generate something (tests and timing only)."""
-    from memory_video.dit import DIT_CONFIGS, MemoryDiT, save_dit
-
     for name in variants or VARIANTS:
         torch.manual_seed(seed)
         m = MemoryDiT(replace(DIT_CONFIGS[size], memory=VARIANTS[name].memory, latent=latent))
@@ -1000,8 +980,6 @@ def table1(models='data/models', size: str = 'mini', worlds='data/worlds', scene
            opts: EvalOptions = None, out=None, vae=None) -> dict:
     """Table 1: every variant (its own model and rule) under the GT and HC comparisons, PSNR / LPIPS / FID / FVD;
     figures saved under `out` if given."""
-    from memory_video.vae import load_small_vae
-
     opts = opts or EvalOptions(**{k: v for k, v in TABLE_DEFAULTS['1'].items() if k != 'scenes'})
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
@@ -1018,8 +996,6 @@ def table1(models='data/models', size: str = 'mini', worlds='data/worlds', scene
 def table2(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 4, ks=(1, 5, 10, 20, 30),
            opts: EvalOptions = None, out=None, vae=None) -> dict:
     "Table 2: the CaM model with k = `ks` context frames at inference: GT and HC PSNR / LPIPS, and frames/s."
-    from memory_video.vae import load_small_vae
-
     opts = opts or EvalOptions(fid=False, **{k: v for k, v in TABLE_DEFAULTS['2'].items() if k != 'scenes'})
     opts = replace(opts, fid=False)
     ks = [_int_arg(k, 'ks') for k in ks]
@@ -1042,8 +1018,6 @@ def table2(models='data/models', size: str = 'mini', worlds='data/worlds', scene
 def revisit_table(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 2, methods=None,
                   opts: EvalOptions = None, out=None, vae=None) -> dict:
     "The revisit suite (180 degrees and back, a full turn, an A->B->A loop) for every variant: PSNR / LPIPS per kind."
-    from memory_video.vae import load_small_vae
-
     opts = replace(opts or EvalOptions(covis=TABLE_DEFAULTS['revisit']['covis']), fid=False)
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
@@ -1061,9 +1035,6 @@ def bench_context(device='cpu', model='mini_cam', ks=(1, 5, 10, 20, 30), steps=(
     """Frames/s of generating one segment at batch 1 with k context frames, for each k of `ks` and each sampling-step
     count of `steps`, decoding included (`segment_fps`), with world model `model` (a shipped name, a path or a
     `MemoryDiT`) on `device`."""
-    from memory_video.generate import load_world_model
-    from memory_video.vae import load_small_vae
-
     ks = [_int_arg(k, 'ks') for k in ks]
     steps = [_int_arg(s, 'steps') for s in steps]
     device = str(check_device(device))

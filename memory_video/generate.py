@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_generate.ipynb #ae6cf238
 from __future__ import annotations
-import json, math, os, subprocess, sys, tempfile, threading, time
+import io, json, math, os, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -15,6 +15,10 @@ from .geometry import CAM_HFOV_DEG, check_poses, roaming_trajectory, rotate_away
 from .variants import Variant, get_variant
 from .vae import load_small_vae, weights_dir
 from .world import SEG_FRAMES, generate
+from PIL import Image, ImageDraw, ImageFont
+from .datasets import CONFIGS, scene_obstacles, walk_to
+from .metrics import psnr
+from .worlds import WorldRenderer, caption, floor_plan, make_world
 
 # %% auto #0
 __all__ = ['FPS', 'TRAJECTORIES', 'DEFAULT_TRAJECTORY', 'MODELS', 'DEFAULT_MODEL', 'DEFAULT_STEPS', 'STRATEGY_NAMES',
@@ -30,17 +34,12 @@ FPS = 10.0  # frames per second of the rendered training data (datasets.CONFIGS[
 
 def held_out_scenes() -> list[int]:
     "The video indices of the `small` dataset's validation split: scenes no shipped model was trained on."
-    from memory_video.datasets import CONFIGS
-
     cfg = CONFIGS['small']
     return [i for i in range(cfg.n_videos) if cfg.video_plan(i)['split'] == 'val']
 
 
 def held_out_scene(index: int = 0):
     "The `WorldSpec` of held-out scene `index` (0..3: the `small` dataset's validation videos 9, 19, 29, 39)."
-    from memory_video.datasets import CONFIGS
-    from memory_video.worlds import make_world
-
     val = held_out_scenes()
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(val):
         raise ValueError(f"scene: expected a held-out scene index in 0..{len(val) - 1}, got {index!r}")
@@ -92,9 +91,6 @@ def get_trajectory(name: str) -> Trajectory:
 
 def _walk_back(spec, roam: torch.Tensor, cur: torch.Tensor, fps: float, age_s: float) -> tuple[int, torch.Tensor]:
     "The roam frame to walk back to (at least `age_s` old; the shortest walk of at least 1.5 m) and the walk there."
-    from memory_video.datasets import scene_obstacles, walk_to
-    from memory_video.worlds import floor_plan
-
     obst, plan = scene_obstacles(spec), floor_plan(spec)
     old = range(max(1, len(roam) - round(age_s * fps)))
     far = [i for i in old if float(torch.linalg.norm(roam[i, :2] - cur[:2])) >= 1.5] or [0]
@@ -107,8 +103,6 @@ def world_trajectory(spec, name: str = DEFAULT_TRAJECTORY, fps: float = FPS, see
     """Trajectory `name` in the scene `spec`: `poses` `(N, 3)`, the History-Context `pairs` `(P, 2)` (same pose, `j`
     at least a segment after `i`), `branch` (the last segment start before the turn or the walk back: where the run
     without memory starts), `room` (where the roam is: `seed` picks it) and a `text` describing it."""
-    from memory_video.worlds import floor_plan
-
     t = get_trajectory(name)
     room = int(seed) % len(spec.rooms)
     roam = roaming_trajectory(max(2, round(t.roam_s * fps)), fps, seed=int(seed), plan=floor_plan(spec, room))
@@ -212,8 +206,6 @@ PANEL = 192  # pixels of each panel: a 64x64 frame shown 3x
 
 
 def _font(size: int = 12):
-    from PIL import ImageFont
-
     try:
         return ImageFont.load_default(size)
     except TypeError:  # Pillow < 10.1: one bitmap size
@@ -225,9 +217,6 @@ class MapPainter:
     (optional), then per frame the memory so far, the retrieved frames and the camera's view (`draw`)."""
 
     def __init__(self, spec, poses=None, size: int = PANEL, hfov_deg: float = CAM_HFOV_DEG, view_m: float = 4.0):
-        from PIL import Image, ImageDraw
-        from memory_video.worlds import floor_plan
-
         x0, y0, x1, y1 = spec.bounds
         self.size, self.hfov, self.view_m = size, math.radians(hfov_deg), view_m
         self.scale = (size - 10) / max(x1 - x0, y1 - y0)  # pixels per metre
@@ -247,8 +236,6 @@ class MapPainter:
     def draw(self, memory, picked=(), label: str = '') -> np.ndarray:
         """The panel `(size, size, 3)` uint8 for the camera at the last of the poses `memory` `(n, 3)` (the frames so
         far), with `picked` (indices into `memory`) circled."""
-        from PIL import ImageDraw
-
         img = self.base.copy()
         d = ImageDraw.Draw(img)
         m = check_poses(memory).reshape(-1, 3).tolist()
@@ -269,8 +256,6 @@ class MapPainter:
 
 # %% ../nbs/05c_generate.ipynb #9f645ec1
 def _up(frame, size: int):
-    from PIL import Image
-
     return Image.fromarray(np.asarray(frame)).resize((size, size), Image.NEAREST)
 
 
@@ -280,8 +265,6 @@ def compose_frame(
     """One video frame uint8 `(H, W, 3)`: `truth` | `generated` (frames `(h, w, 3)` uint8, or None for a grey panel)
     | `memory_map` (a `MapPainter.draw` panel), and below them the `retrieved` frames `(k, h, w, 3)`. H and W are
     multiples of 16 (what video codecs want)."""
-    from PIL import Image, ImageDraw
-
     S, gap, k = memory_map.shape[0], 8, len(retrieved)
     per_row = max(1, min(k, 10))
     W = 3 * S + 4 * gap
@@ -309,9 +292,6 @@ def compose_frame(
 
 def to_png(frame) -> bytes:
     "PNG bytes of a frame uint8 `(H, W, 3)` (in a notebook: `IPython.display.Image(to_png(frame))`)."
-    import io
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.fromarray(np.asarray(frame)).save(buf, format='png')
     return buf.getvalue()
@@ -328,7 +308,7 @@ class VideoWriter:
         self._gif = []
 
     def _open(self, h: int, w: int):
-        import av
+        import av  # deferred: PyAV (FFmpeg) loads only when a video file is written
 
         # fragmented: each keyframe starts a fragment that is complete on disk (flush_packets) once written
         opts = {'movflags': 'frag_keyframe+empty_moov+default_base_moof', 'flush_packets': '1'}
@@ -341,9 +321,7 @@ class VideoWriter:
 
     def append(self, frame) -> 'VideoWriter':
         "Add one frame; it is in the mp4 file within a second of video."
-        import av
-        from PIL import Image
-
+        import av  # deferred: PyAV (FFmpeg) loads only when a video file is written
         f = np.ascontiguousarray(np.asarray(frame, dtype=np.uint8))
         if f.ndim != 3 or f.shape[-1] != 3 or f.shape[0] % 2 or f.shape[1] % 2:
             raise ValueError(f"frame: expected uint8 (H, W, 3) with even H and W, got shape {f.shape}")
@@ -387,8 +365,6 @@ class VideoWriter:
 def history_context_psnr(frames, pairs) -> float:
     """Mean PSNR (dB) of the later frame of each pair `(P, 2)` `(i, j)` against the earlier one, of frames uint8
     `(N, H, W, 3)` (NaN without pairs)."""
-    from memory_video.metrics import psnr
-
     f, p = torch.as_tensor(frames), torch.as_tensor(pairs).long().reshape(-1, 2)
     if f.dtype != torch.uint8 or f.ndim != 4 or f.shape[-1] != 3:
         raise ValueError(f"frames: expected uint8 (N, H, W, 3), got {f.dtype} {tuple(f.shape)}")
@@ -402,8 +378,6 @@ def history_context_psnr(frames, pairs) -> float:
 
 def truth_psnr(frames, truth, start: int = 1) -> float:
     "Mean PSNR (dB) of frames uint8 `(N, H, W, 3)` against the ground truth `truth`, from frame `start` on."
-    from memory_video.metrics import psnr
-
     f = torch.as_tensor(frames)[start:].permute(0, 3, 1, 2).float() / 255
     g = torch.as_tensor(truth)[start:].permute(0, 3, 1, 2).float() / 255
     return psnr(f, g).clamp(max=100.0).mean().item() if len(f) else math.nan
@@ -418,8 +392,6 @@ class GenerationInterrupted(KeyboardInterrupt):
 
 
 def _render_truth(spec, poses) -> torch.Tensor:
-    from memory_video.worlds import WorldRenderer
-
     ren = WorldRenderer(spec, 64, 64)
     try:
         return torch.from_numpy(ren.render(poses, np.arange(len(poses)) / FPS, depth=False)[0])
@@ -429,8 +401,6 @@ def _render_truth(spec, poses) -> torch.Tensor:
 
 def _room_caption(spec, pose) -> str:
     "The caption training gave frames in the room of `pose` (`datasets`: one per room)."
-    from memory_video.worlds import caption
-
     room = int(spec.room_of(np.asarray(pose[:2], dtype=np.float64)[None])[0])
     return caption(spec, room) if room >= 0 else caption(spec)
 
@@ -541,9 +511,6 @@ def generate_video(
 # %% ../nbs/05c_generate.ipynb #31a006f3
 def to_gif(frames, fps: float = FPS) -> bytes:
     "An animated gif (bytes, looping) of frames uint8 `(T, H, W, 3)`."
-    import io
-    from PIL import Image
-
     imgs = [Image.fromarray(np.asarray(f)) for f in frames]
     buf = io.BytesIO()
     imgs[0].save(buf, format='gif', save_all=True, append_images=imgs[1:], duration=round(1000 / fps), loop=0)
@@ -567,8 +534,6 @@ class WorldPlayer:
         step_m: float = 1.2,
         turn_deg: float = 20.0,
     ):
-        from memory_video.worlds import WorldRenderer, floor_plan
-
         self.model, v = load_world_model(model, device)
         self.variant, self.vae = run_variant(v, strategy), load_small_vae(device)
         self.steps, self.device, self.seed, self.step_m, self.turn = steps, device, seed, step_m, math.radians(turn_deg)
@@ -623,7 +588,7 @@ class WorldPlayer:
 
     def widget(self):
         "Buttons forward / turn left / turn right over the picture; each press generates and plays a segment."
-        import ipywidgets as W
+        import ipywidgets as W  # deferred: widgets only in a notebook
 
         image = W.Image(value=to_png(self.picture()), format='png')
         status = W.Label(f'{len(self.poses)} frames; press a button to generate the next segment')

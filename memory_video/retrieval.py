@@ -10,6 +10,9 @@ from .checkpoint import atomic_write
 import numpy as np
 import torch
 from .geometry import check_poses, fov_overlap_4ray, fov_overlap_4ray_any, fov_overlap_area, CAM_HFOV_DEG
+from safetensors import safe_open
+from safetensors.torch import save_file
+from .runtime import text_table
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'RENAMED_STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve',
@@ -97,8 +100,6 @@ class MemoryBank:
 
     def save(self, path) -> Path:
         "Write the bank to a safetensors file, atomically."
-        from safetensors.torch import save_file
-
         d = dict(poses=self.poses.cpu().contiguous(), times=self.times.cpu().contiguous())
         d.update(
             {name: getattr(self, name).cpu().contiguous() for name in self.FIELDS if getattr(self, name) is not None}
@@ -108,8 +109,6 @@ class MemoryBank:
     @classmethod
     def load(cls, path, device='cpu') -> 'MemoryBank':
         "A bank saved by `save`."
-        from safetensors import safe_open
-
         try:
             with safe_open(str(path), framework='pt') as f:
                 if (f.metadata() or {}).get('format') != 'memory_video/bank-v1':
@@ -145,7 +144,7 @@ class MemoryBank:
         return x
 
 
-# %% ../nbs/03_retrieval.ipynb #ddf816b8
+# %% ../nbs/03_retrieval.ipynb #85d414d8
 def _pcg(x):
     """The PCG hash of 32-bit values (python ints or int64 tensors); int64 arithmetic on values below 2^32 never
     overflows."""
@@ -187,7 +186,7 @@ def _runs(idx: torch.Tensor) -> list:
     cut = ((idx[1:] - idx[:-1]) > 1).nonzero().flatten() + 1
     return list(torch.tensor_split(idx, cut.cpu()))
 
-
+# %% ../nbs/03_retrieval.ipynb #a240290b
 # Each strategy takes (bank, targets (L, 3), k, seed) and its own keyword parameters; `retrieve` calls it with a
 # non-empty bank, k > 0 and checked parameters (`check_strategy_params`), and sorts and cuts what it returns. The
 # functions of `STRATEGIES` check nothing themselves: the unchecked fast path, reached only through `retrieve`.
@@ -226,7 +225,7 @@ def _candidates(bank, T, k: int, seed: int, *, hfov_deg: float = CAM_HFOV_DEG, v
     "The k frames with the largest exact FOV overlap with any target (MemLearner's large candidate set)."
     return _top_positive(_best_area(bank, T, hfov_deg, view_range), k)
 
-
+# %% ../nbs/03_retrieval.ipynb #20ddb52b
 def _fov_strategy(name: str, doc: str):
     "The FOV strategy `name` (see `_fov_pick`) as a registry entry."
 
@@ -270,7 +269,7 @@ def _fov_pick_compiled():
         _COMPILED.append(torch.compile(_fov_pick, dynamic=True))
     return _COMPILED[0]
 
-
+# %% ../nbs/03_retrieval.ipynb #a3f154a6
 def _non_adjacent(
     poses: torch.Tensor, m: torch.Tensor, T: torch.Tensor, k: int, off0: int, off1: int, far_space_time: bool
 ):
@@ -304,7 +303,7 @@ def _non_adjacent(
     ok = torch.cat([o for _, o in forced] + [top.values >= 0])
     return pick, ok & (ok.long().cumsum(0) <= k)  # forced first, then random runs, k in all
 
-
+# %% ../nbs/03_retrieval.ipynb #7b2f8a67
 def _worldmem(
     bank,
     T,
@@ -347,7 +346,7 @@ def _worldmem(
         left &= ~cover[j]
     return cand[torch.tensor(chosen, dtype=torch.long, device=bank.device)] if chosen else cand[:0]
 
-
+# %% ../nbs/03_retrieval.ipynb #90b1186a
 STRATEGIES = {
     'oldest': _oldest,
     'oldest+random': _oldest_random,
@@ -379,25 +378,6 @@ def _strategy_params(strategy: str) -> dict:
     return {p.name: p.default for p in ps}
 
 
-def check_strategy_params(strategy: str, params: dict) -> dict:
-    """`params` checked against the parameters `strategy` takes: those it takes, or a ValueError naming the unknown one
-    and the valid ones. A None for a parameter of another strategy is dropped, so one set of options can be passed to
-    every strategy (e.g. `scores=... if name == 'oracle' else None`).
-
-    Values are checked too: `hfov_deg` in (0, 180), `near` > 0, `far` > `near` (defaults included), `view_range` > 0,
-    `age_penalty` >= 0, `n_points` >= 1, `compiled` a bool or None, `scores` finite (NaN or inf is refused: it would
-    sort first or last)."""
-    own = _strategy_params(strategy)
-    known = {n for s in STRATEGIES for n in _strategy_params(s)}
-    out = {}
-    for name, v in params.items():
-        if name in own:
-            out[name] = v
-        elif v is not None or name not in known:
-            raise ValueError(f"{name}: not a parameter of strategy {strategy!r}; it takes {list(own) or 'none'}")
-    return _check_param_values(out, own)
-
-
 def _check_param_values(kw: dict, defaults: dict) -> dict:
     "The values of a strategy's parameters `kw` checked (see `check_strategy_params`); `defaults` fill what is absent."
     kw = dict(kw)
@@ -426,6 +406,25 @@ def _check_param_values(kw: dict, defaults: dict) -> dict:
             i = int(bad[0])
             raise ValueError(f"scores: {float(s[i])} at index {i}; expected finite scores (NaN would be picked first)")
     return kw
+
+# %% ../nbs/03_retrieval.ipynb #f9ada4e8
+def check_strategy_params(strategy: str, params: dict) -> dict:
+    """`params` checked against the parameters `strategy` takes: those it takes, or a ValueError naming the unknown one
+    and the valid ones. A None for a parameter of another strategy is dropped, so one set of options can be passed to
+    every strategy (e.g. `scores=... if name == 'oracle' else None`).
+
+    Values are checked too: `hfov_deg` in (0, 180), `near` > 0, `far` > `near` (defaults included), `view_range` > 0,
+    `age_penalty` >= 0, `n_points` >= 1, `compiled` a bool or None, `scores` finite (NaN or inf is refused: it would
+    sort first or last)."""
+    own = _strategy_params(strategy)
+    known = {n for s in STRATEGIES for n in _strategy_params(s)}
+    out = {}
+    for name, v in params.items():
+        if name in own:
+            out[name] = v
+        elif v is not None or name not in known:
+            raise ValueError(f"{name}: not a parameter of strategy {strategy!r}; it takes {list(own) or 'none'}")
+    return _check_param_values(out, own)
 
 
 def retrieve(strategy: str, bank: MemoryBank, targets, k: int, seed: int = 0, **params) -> torch.Tensor:
@@ -578,18 +577,17 @@ def _new_name(strategy: str) -> str:
     return RENAMED_STRATEGIES.get(strategy, strategy)
 
 
+_STRATEGY_COLUMNS = [
+    ('layout', '<6', '', 'layout'), ('strategy', '<22', '', lambda r: _new_name(r['strategy'])),
+    ('recall', '>7', '.3f', 'recall'), ('covis', '>7', '.3f', 'covis'), ('redund.', '>8', '.3f', 'redundancy'),
+    ('picked', '>7', '.1f', 'picked'), ('targets', '>8', '', 'targets'),
+]
+
+
 def format_strategies(res: dict) -> str:
     "A plain-text table of `score_strategies`."
-    lines = [
-        f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos",
-        f"{'layout':<6} {'strategy':<22} {'recall':>7} {'covis':>7} {'redund.':>8} {'picked':>7} {'targets':>8}",
-    ]
-    lines += [
-        f"{r['layout']:<6} {_new_name(r['strategy']):<22} {r['recall']:>7.3f} {r['covis']:>7.3f} "
-        f"{r['redundancy']:>8.3f} {r['picked']:>7.1f} {r['targets']:>8}"
-        for r in res['rows']
-    ]
-    return '\n'.join(lines)
+    title = f"k = {res['k']}; truth: co-visibility >= {res['tau']}; {res['videos']} videos"
+    return text_table(title, _STRATEGY_COLUMNS, res['rows'])
 
 
 # %% ../nbs/03_retrieval.ipynb #535665dc
@@ -598,7 +596,7 @@ def plot_retrieval(
 ):
     """Top-down map of `video` at frame `t` with the memory, the target's fan and the frames `strategy` retrieves,
     plus their thumbnails."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for plots
     from matplotlib.patches import Wedge
 
     t, k = _int(t, 't', 1), _int(k, 'k', 1)
@@ -641,8 +639,8 @@ def plot_retrieval(
 
 def retrieval_widget(video, k: int = 8):
     "Sliders for the target frame and k, and a menu of strategies, redrawing `plot_retrieval`."
-    import ipywidgets as W
-    import matplotlib.pyplot as plt
+    import ipywidgets as W  # deferred: widgets only in a notebook
+    import matplotlib.pyplot as plt  # deferred: matplotlib only for plots
 
     k = _int(k, 'k', 1)
     def draw(t, k, strategy):

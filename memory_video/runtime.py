@@ -14,7 +14,7 @@ from .geometry import check_int, check_positive
 
 # %% auto #0
 __all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'device_name', 'autocast', 'worktree_id', 'provenance', 'save_result',
-           'time_call', 'say', 'check_out_dir', 'check_out_file']
+           'time_call', 'say', 'check_out_dir', 'check_out_file', 'text_table']
 
 # %% ../nbs/00e_runtime.ipynb #4ba6dce7
 PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}  # dense bf16, vendor figures: the peak model FLOPs utilisation is of
@@ -165,3 +165,13 @@ def check_out_file(opt: str, path) -> Path | None:
     if p.exists() and not os.access(p, os.W_OK):
         raise ValueError(f"{opt}: cannot overwrite {p} (read-only)")
     return p
+
+# %% ../nbs/00e_runtime.ipynb #6e95f0b9
+def text_table(title: str, columns, rows) -> str:
+    """A plain-text table: `title`, a header line, one line per row. `columns` holds `(header, width, fmt, value)`:
+    `width` an alignment and width ('<7', '>9'), `fmt` what the value's format adds ('.3f' or ''), `value` a key of
+    the row or a function of it."""
+    cell = lambda r, v: v(r) if callable(v) else r[v]
+    lines = [title, ' '.join(f"{h:{w}}" for h, w, _, _ in columns)]
+    lines += [' '.join(f"{cell(r, v):{w}{fmt}}" for _, w, fmt, v in columns) for r in rows]
+    return '\n'.join(lines)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training_lightning.ipynb #3da3f47b
 from __future__ import annotations
-import copy, hashlib, json, math, time
+import argparse, copy, csv, hashlib, json, math, os, subprocess, sys, time, warnings, zipfile
 from dataclasses import dataclass, replace, asdict
 from pathlib import Path
 import torch
@@ -16,6 +16,21 @@ from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
 from .runtime import PEAK_BF16_TFLOPS, autocast, provenance
 from .vae_training import AtomicCheckpointIO
 from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, context_indices, get_variant, model_cameras
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
+from torch.distributed.fsdp import FullStateDictConfig, FullyShardedDataParallel, StateDictType
+from torch.distributed.fsdp.wrap import wrap
+from torch.utils.flop_counter import FlopCounterMode
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.cli import LightningCLI
+from lightning.pytorch.loggers import CSVLogger
+from lightning.pytorch.strategies import FSDPStrategy
+import memory_video
+from .datasets import RenderConfig, open_dataset, render_dataset
+from .vae import load_small_vae, load_vae, to_clip_tensor
 
 # %% auto #0
 __all__ = ['CACHE_FORMAT', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'vae_by_position', 'encode_video',
@@ -30,8 +45,6 @@ def vae_by_position(
     vae, videos, clip_lens=(5, 9, 13, 17), clips_per_video: int = 24, seed: int = 0, device='cpu'
 ) -> dict:
     "Mean reconstruction PSNR (dB) at each frame position of random clips of each length in `clip_lens` of `videos`."
-    from memory_video.vae import to_clip_tensor
-
     g = torch.Generator().manual_seed(seed)
     vae = vae.to(device).eval()
     out = {}
@@ -65,7 +78,6 @@ def encode_video(vae, video, seg_frames: int = 9, stride: int = 4, batch: int = 
     `frame_latents` `(N, latent, h, w)`) and the `seg_frames`-frame clips starting at frames 1, 1 + stride, ...
     (the targets, `clip_latents` `(S, latent, 1 + (seg_frames - 1) // 4, h, w)`), both bf16, with `starts` and
     `poses`."""
-    from memory_video.vae import to_clip_tensor
     N = video.n_frames
     starts = torch.arange(1, N - seg_frames + 1, stride)
     frames = video.frames(torch.arange(N))
@@ -89,11 +101,6 @@ def build_latent_cache(
     """Encode every video of dataset folder `data` once into `cache/` (one safetensors file per video, written
     atomically; videos already there with the same VAE and settings are skipped, so a killed run resumes); returns
     `cache`."""
-    from safetensors.torch import save_file
-    from tqdm.auto import tqdm
-    from memory_video.datasets import open_dataset
-    from memory_video.vae import load_small_vae
-
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     vae = (vae or load_small_vae()).to(device).eval()
     cache = Path(cache)
@@ -116,8 +123,6 @@ def _key(name: str) -> str:
 
 def _cache_meta(path: Path) -> dict | None:
     "The metadata of a cache file, without its captions (None if missing or unreadable)."
-    from safetensors import safe_open
-
     if not path.exists():
         return None
     try:
@@ -130,8 +135,6 @@ def _cache_meta(path: Path) -> dict | None:
 # %% ../nbs/04_training_lightning.ipynb #8753e612
 def tiny_render_config():
     "A 4-video, 160-frame, 64x64 render (8x8 latents: the smallest that every variant, FramePack included, accepts)."
-    from memory_video.datasets import RenderConfig
-
     return RenderConfig(
         'tiny64', n_videos=4, n_frames=160, width=64, height=64, chunk=64, covis_stride=4, covis_grid=8, val_every=4
     )
@@ -140,8 +143,6 @@ def tiny_render_config():
 def _video_table(args) -> torch.Tensor:
     "Context indices `(S, k)` of every cached clip of one video (a top-level function, so a process pool can run it)."
     path, variant, seed = args
-    from safetensors import safe_open
-
     # one thread per worker: the pool is the parallelism
     torch.set_num_threads(1)
 
@@ -159,11 +160,6 @@ def _video_table(args) -> torch.Tensor:
 def context_tables(cache, names, variant: Variant, seed: int = 0, workers: int | None = None) -> dict:
     """The context of every cached clip of videos `names` under `variant` (one seeded draw per clip), computed once in
     a process pool and kept in `cache/contexts/` (atomically), so every run and every rank reads the same table."""
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing as mp
-    from safetensors.torch import save_file, load_file
-
     folder = Path(cache) / 'contexts' / f'{variant.rule}_k{variant.k}_s{variant.stride}_seed{seed}'
     todo = [n for n in names if not (folder / f'{_key(n)}.safetensors').exists()]
     jobs = [(Path(cache) / f'{_key(n)}.safetensors', variant, seed) for n in todo]
@@ -191,8 +187,6 @@ class SegmentData:
     def __init__(
         self, cache, names, variant: Variant, vocab: int, text_len: int, seed: int = 0, sample_stride: int = 1
     ):
-        from safetensors import safe_open
-
         for name in names:
             if _cache_meta(Path(cache) / f'{_key(name)}.safetensors') is None:
                 raise ValueError(
@@ -318,14 +312,10 @@ class WorldDataModule(L.LightningDataModule):
             raise ValueError(f"seg_frames: expected 1 + 4n frames with n >= 1 (5, 9, 13, ...), got {seg_frames}")
 
     def _names(self, split: str) -> list:
-        from memory_video.datasets import open_dataset
-
         ds = open_dataset(self.hparams.data, split=split)
         return [v.name for v in ds]
 
     def prepare_data(self):
-        from memory_video.vae import load_vae, load_small_vae
-
         if not Path(self.hparams.data).exists():
             raise ValueError(f"data: {self.hparams.data} does not exist; render it with `memory_video render`")
         vae = load_vae(self.hparams.vae, 'small') if self.hparams.vae else load_small_vae()
@@ -389,8 +379,6 @@ class WorldDataModule(L.LightningDataModule):
 # %% ../nbs/04_training_lightning.ipynb #8a72dc5e
 def _is_sharded(module) -> bool:
     "Whether `module` is wrapped by FSDP."
-    from torch.distributed.fsdp import FullyShardedDataParallel
-
     return isinstance(module, FullyShardedDataParallel)
 
 
@@ -436,12 +424,8 @@ class WorldModel(L.LightningModule):
         """Under FSDP (`--trainer.strategy fsdp`), shard the model and its EMA as units of one structure, each block
         then the rest: a weight and its average then have local shards of the same shape on every rank, so the EMA
         update stays elementwise. Then compile, if asked."""
-        from lightning.pytorch.strategies import FSDPStrategy
-
         if isinstance(self.trainer.strategy, FSDPStrategy) and not _is_sharded(self.model):
             # Lightning opens FSDP's `enable_wrap` context around this hook: `wrap` shards with the strategy's settings
-            from torch.distributed.fsdp.wrap import wrap
-
             for dit in (self.model, self.ema):
                 dit.blocks = torch.nn.ModuleList(wrap(block) for block in dit.blocks)
             self.model = wrap(self.model)
@@ -523,8 +507,6 @@ class WorldModel(L.LightningModule):
         from all ranks, onto rank 0's CPU; the other ranks get the model with its initial weights)."""
         if not _is_sharded(self.ema):
             return self.ema
-        from torch.distributed.fsdp import FullStateDictConfig, FullyShardedDataParallel, StateDictType
-
         full = FullStateDictConfig(offload_to_cpu=True, rank0_only=True)
         with FullyShardedDataParallel.state_dict_type(self.ema, StateDictType.FULL_STATE_DICT, full):
             state = self.ema.state_dict()
@@ -593,8 +575,6 @@ def batch_tokens(model: MemoryDiT, b: dict) -> int:
 
 def step_flops(model: MemoryDiT, b: dict) -> int:
     "FLOPs of one training step on batch `b`: the forward pass counted by torch's FLOP counter, times 3 (fwd + bwd)."
-    from torch.utils.flop_counter import FlopCounterMode
-
     t = torch.full((b['x0'].shape[0],), 0.5, device=b['x0'].device)
     with torch.no_grad(), FlopCounterMode(display=False) as fc:
         model(b['x0'], t, b['cams'], b['context'], b['context_cams'], b['text'])
@@ -689,8 +669,6 @@ def write_configs(folder) -> list:
 # %% ../nbs/04_training_lightning.ipynb #101a8c96
 def _config_path(name: str) -> str:
     "A config file, or the name of one shipped in the package (`small_cam`, `tiny_first`, ...)."
-    import memory_video
-
     p = Path(name)
     if p.exists():
         return str(p)
@@ -718,8 +696,6 @@ def trainer_defaults(root: str | None = None) -> dict:
 
 def _check_last_checkpoint(path: Path):
     "Refuse a truncated or foreign `last.ckpt` before any data or GPU work (a torch checkpoint is a zip archive)."
-    import zipfile
-
     if path.exists() and not zipfile.is_zipfile(path):
         raise ValueError(f"{path}: not a readable training checkpoint (not a zip archive); delete it to start over")
 
@@ -727,14 +703,12 @@ def _check_last_checkpoint(path: Path):
 def chunk_loggers(root) -> list:
     """Loggers of one chunk of a run: CSV (and TensorBoard when installed) under `root/logs/chunk_NNN`, a new folder
     per call, so a resumed run never overwrites the curves of the chunks before it (`read_metrics` joins them)."""
-    from lightning.pytorch.loggers import CSVLogger
-
     logs = Path(root) / 'logs'
     chunk = f"chunk_{len(list(logs.glob('chunk_*'))) if logs.exists() else 0:03d}"
     out = [CSVLogger(root, name='logs', version=chunk)]
     try:
         import tensorboard  # noqa: F401
-        from lightning.pytorch.loggers import TensorBoardLogger
+        from lightning.pytorch.loggers import TensorBoardLogger  # deferred: only where tensorboard is installed
 
         out.append(TensorBoardLogger(root, name='tensorboard', version=chunk))
     except ImportError:
@@ -744,8 +718,6 @@ def chunk_loggers(root) -> list:
 
 def read_metrics(root) -> list[dict]:
     "Every logged row of a run folder's chunks in step order, as `{'step': int, metric: float, ...}` (no empty fields)."
-    import csv
-
     rows = []
     for path in sorted((Path(root) / 'logs').glob('chunk_*/metrics.csv')):
         with open(path) as f:
@@ -757,8 +729,6 @@ def read_metrics(root) -> list[dict]:
 def train(argv=None):
     """`memory_video train --config small_cam [--trainer.max_steps N ...]`: LightningCLI over `WorldModel` and
     `WorldDataModule`; resumes from the run folder's last checkpoint unless `--ckpt_path` says otherwise."""
-    from lightning.pytorch.cli import LightningCLI
-
     argv = list(argv or [])
     for i, a in enumerate(argv[:-1]):
         if a in ('--config', '-c'):
@@ -768,8 +738,6 @@ def train(argv=None):
 
     class WorldCLI(LightningCLI):
         def add_arguments_to_parser(self, parser):
-            from lightning.pytorch.callbacks import ModelCheckpoint
-
             for name in ('variant', 'size', 'seed'):
                 parser.link_arguments(f'model.{name}', f'data.{name}')
             # checkpointing is always on and configurable: `--checkpoint.every_n_train_steps 100`
@@ -785,7 +753,6 @@ def train(argv=None):
             for cb in self.trainer.checkpoint_callbacks:
                 cb.dirpath = str(root / 'checkpoints')
 
-    import argparse, warnings
 
     # `args=` is how a program drives LightningCLI; its warning about sys.argv is for notebooks typing both
     warnings.filterwarnings('ignore', message="LightningCLI's args parameter")
@@ -829,9 +796,6 @@ def train_all(
     leave an H200 mostly idle). Each run resumes from its folder, so calling this again continues every run.
     `max_time` is Lightning's `DD:HH:MM:SS`; `prepare_only` stops after the cache. Returns each run's summary (None
     for a run that failed; see its `train.log`)."""
-    import os, subprocess, sys
-    from memory_video.datasets import render_dataset
-
     variants = [get_variant(v).name for v in (variants or VARIANTS)]
     if size not in SIZES_DATA:
         raise ValueError(f"size: unknown {size!r}; expected one of {list(SIZES_DATA)}")
@@ -872,7 +836,7 @@ def run_summaries(folder='data/results/train_mini'):
     """A pandas table of the runs collected in `folder` (`tools/collect_runs.py`), one row per variant: steps, samples
     seen, final training and validation losses (all held-out samples and the revisit subset), tokens/s, MFU, device,
     commit."""
-    import pandas as pd
+    import pandas as pd  # deferred: pandas only for the summary table
 
     paths = sorted(Path(folder).glob('summary_*.json'))
     if not paths:
