@@ -1,7 +1,7 @@
 """On the GPU machine: rollouts of every trained model of `runs/` (and the shipped default) against the rendered truth
 on held-out scenes, with the trivial baselines (05d_rollout). Writes to OUT: rollouts.json (rows + provenance) and
 examples_tour_<i>.npz and examples_revisit.npz (uint8 frames of scenes 0 and 1 for the --examples methods).
-    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples a,b]"""
+    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"] [--shipped-50]"""
 import argparse, copy, json, sys, time
 from pathlib import Path
 import numpy as np
@@ -18,10 +18,11 @@ p.add_argument('--scenes', type=int, default=16)
 p.add_argument('--steps', type=int, default=20)
 p.add_argument('--seeds', default='0')
 p.add_argument('--runs', default='')
-p.add_argument('--examples', default='cam (shipped),cam_full,first_full')
+p.add_argument('--examples', default='cam (shipped)|cam (shipped), 50 steps|cam_full|first_full')
 p.add_argument('--kinds', default='hc90,hc180,loop')
 p.add_argument('--device', default='cuda')
 p.add_argument('--steps-50', action='store_true')
+p.add_argument('--shipped-50', action='store_true')
 p.add_argument('--example-scenes', type=int, default=1)
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
@@ -50,13 +51,16 @@ for name in names:
     if path.exists():
         models[name] = load_world_model(str(path), device)
 steps = {name: a.steps for name in models}
+if a.shipped_50:
+    models['cam (shipped), 50 steps'] = (shipped, v)
+    steps['cam (shipped), 50 steps'] = 50
 if 'cam_full' in models:
     m, v = models['cam_full']
     if a.steps_50:
         models['cam_full, 50 steps'] = (m, v)
         steps['cam_full, 50 steps'] = 50
 examples = {}
-wanted = set(a.examples.split(','))
+wanted = set(a.examples.split('|'))
 
 
 def keep(method, case, seed, frames):

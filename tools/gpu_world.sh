@@ -4,6 +4,7 @@
 #   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
 #                                                 then watch them for what is left of SECONDS
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
+#   bash tools/gpu_world.sh OUT rollouts [ARGS]  rollouts alone (gpu_rollouts.py), no runs waited for
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
 #                                                 then rollouts of every finished model (gpu_rollouts.py)
 # RUNS below: name, variant, extra training options. Each run trains 4,000 steps at batch 256 (the `mini` config).
@@ -72,6 +73,11 @@ wait)
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"; done
   ls -la "$out"
+  ;;
+rollouts)
+  # rollouts only (no training): the shipped model and whatever runs/ holds
+  shift 2
+  python tools/gpu_rollouts.py "$out" "$@"
   ;;
 eval)
   shift 2
