@@ -162,6 +162,7 @@ def _check_generate(a) -> str:
 
 def _cmd_generate(a) -> int:
     from memory_video.generate import generate_video, GenerationInterrupted
+    from memory_video.world import GenerationFailed
 
     dev = _check_generate(a)
     try:
@@ -172,6 +173,9 @@ def _cmd_generate(a) -> int:
     except GenerationInterrupted as e:
         print(f"memory_video generate: {e} (playable)", file=sys.stderr)
         return 130
+    except GenerationFailed as e:  # a broken model: a failed run (exit 1), not bad input and never a score
+        print(f"memory_video generate: failed: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print('memory_video generate: interrupted before the first frame was written', file=sys.stderr)
         return 130
