@@ -18,7 +18,7 @@ from .runtime import check_out_dir, check_out_file, provenance, save_result, say
 from .variants import VARIANTS
 
 # %% auto #0
-__all__ = ['BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
+__all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
 def _demo_run(fps: float, seed: int):
@@ -142,6 +142,9 @@ def _add_generate(sub):
     g.set_defaults(fn=_cmd_generate)
 
 
+MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hours on a CPU with nothing to gain
+
+
 def _check_generate(a) -> str:
     "Validate `generate`'s options and output files before any work; returns the device."
     import memory_video.generate as G
@@ -150,7 +153,12 @@ def _check_generate(a) -> str:
     if a.strategy is not None:
         _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
     _check_model('--model', a.model)
-    _count('--steps', a.steps)
+    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
+              f'{G.DEFAULT_STEPS} is the default)')
+    _count('--seed', a.seed, 0)
+    if not a.out:
+        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
     n = len(G.held_out_scenes())
     if not 0 <= a.scene < n:
         _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
@@ -956,6 +964,8 @@ def _check_eval(a) -> tuple[EvalOptions, Path | None]:
         raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
     if a.table == '3':
         a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
+    elif a.strategies is not None:  # other tables would ignore it silently
+        _fail('--strategies', ' '.join(a.strategies), "no --strategies: only table 3 compares retrieval rules")
     opts = EvalOptions(
         steps=_count('--steps', a.steps), batch=_count('--batch', a.batch), device=a.device,
         seeds=_count('--seeds', a.seeds), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),

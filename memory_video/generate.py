@@ -14,7 +14,7 @@ from .dit import MemoryDiT, load_dit
 from .geometry import CAM_HFOV_DEG, check_poses, roaming_trajectory, rotate_away_and_back
 from .variants import Variant, get_variant
 from .vae import load_small_vae, weights_dir
-from .world import SEG_FRAMES, GenerationFailed, check_not_constant, generate
+from .world import SEG_FRAMES, GenerationFailed, check_device, check_not_constant, generate
 
 # %% auto #0
 __all__ = ['FPS', 'TRAJECTORIES', 'DEFAULT_TRAJECTORY', 'MODELS', 'DEFAULT_MODEL', 'DEFAULT_STEPS', 'STRATEGY_NAMES',
@@ -460,6 +460,7 @@ def generate_video(
     t0 = time.perf_counter()
     tr_name = get_trajectory(trajectory).name  # every name and the model's file are checked before any work
     run_variant(get_variant('cam'), strategy)
+    check_device(device)
     if not isinstance(model, MemoryDiT):
         check_model(model)
     out = Path(out)
@@ -576,6 +577,7 @@ class WorldPlayer:
     ):
         from memory_video.worlds import WorldRenderer, floor_plan
 
+        check_device(device)
         self.model, v = load_world_model(model, device)
         self.variant, self.vae = run_variant(v, strategy), load_small_vae(device)
         self.steps, self.device, self.seed, self.step_m, self.turn = steps, device, seed, step_m, math.radians(turn_deg)

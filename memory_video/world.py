@@ -16,9 +16,9 @@ from .variants import HAND_RULES, Variant, check_rule, get_variant, hand_rule_co
 from .vae import to_clip_tensor
 
 # %% auto #0
-__all__ = ['SEG_FRAMES', 'past_context', 'check_model_variant', 'generation_settings', 'segment_seed', 'to_uint8',
-           'encode_frames', 'GenerationFailed', 'check_finite', 'check_not_constant', 'sample_segments',
-           'generate', 'history_context_trajectory']
+__all__ = ['SEG_FRAMES', 'past_context', 'check_model_variant', 'generation_settings', 'check_device', 'segment_seed',
+           'to_uint8', 'encode_frames', 'GenerationFailed', 'check_finite', 'check_not_constant',
+           'sample_segments', 'generate', 'history_context_trajectory']
 
 # %% ../nbs/05b_world_loop.ipynb #d27a4da1
 SEG_FRAMES = 9  # frames per generated segment: 3 latents of the 4x-in-time VAE; the first is the last frame so far
@@ -66,6 +66,19 @@ def generation_settings(model) -> dict:
     hp = getattr(model, 'hparams', None)
     src = hp if hp is not None and 'hold_first' in hp else (getattr(model, 'extra', None) or {})
     return dict(hold_first=bool(src.get('hold_first', False)), context_level=float(src.get('context_level', 0.0)))
+
+
+def check_device(device) -> torch.device:
+    "`device` as a `torch.device`, or a `ValueError` naming it: not a device, or CUDA where torch sees no GPU."
+    try:
+        d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device: expected 'cpu', 'cuda' or 'cuda:<index>', got {device!r}") from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device: {device!r} asked for, but torch sees no GPU; expected 'cpu'")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ValueError(f"device: expected a GPU index below {torch.cuda.device_count()}, got {device!r}")
+    return d
 
 
 def _check_args(model, vae, first_frames, poses, variant, steps):
@@ -245,6 +258,7 @@ def generate(
     indices `(k,)` (`(B, k)`), e.g. to write a video as it grows. `oracle(b, start)`: co-visibility scores per memory
     frame, for the 'oracle' rule. `hold_first`, `context_level`: as the model was trained (`generation_settings`)."""
     one = torch.as_tensor(first_frame).ndim == 3
+    check_device(device)
     model_in = model
     model, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
     settings = generation_settings(model_in)
