@@ -711,9 +711,11 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
     """Run `protocols` (of 'GT', 'HC', 'revisit') for every `Setting` on `scenes`: rows, features and examples per
     (setting, protocol), and the seconds each took. With a folder `resume`, each finished (setting, protocol) is saved
     there and reused by a later call with the same options, scenes, variant and weights: a killed run resumes."""
-    from memory_video.checkpoint import atomic_write
+    from memory_video.checkpoint import atomic_write, clean_stale_tmp
 
     resume = resume or opts.resume
+    if resume:
+        clean_stale_tmp(resume)  # temporaries of a killed earlier run
     for p in protocols:
         if p not in PROTOCOLS:
             raise ValueError(f"protocols: unknown {p!r}; expected some of {', '.join(PROTOCOLS)}")

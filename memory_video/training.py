@@ -94,9 +94,12 @@ def build_latent_cache(
     from memory_video.datasets import open_dataset
     from memory_video.vae import load_small_vae
 
+    from memory_video.checkpoint import clean_stale_tmp
+
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     vae = (vae or load_small_vae()).to(device).eval()
     cache = Path(cache)
+    clean_stale_tmp(cache, recursive=False)  # files half-written by a killed earlier call
     meta = dict(format=CACHE_FORMAT, vae=_vae_id(vae), seg_frames=str(seg_frames), stride=str(stride))
     videos = open_dataset(data)
     for video in tqdm(list(videos), desc='latents', unit='video', disable=not progress):
@@ -779,7 +782,10 @@ def train(argv=None, callbacks=()):
             parser.set_defaults({'checkpoint.every_n_train_steps': 500})
 
         def before_fit(self):
+            from memory_video.checkpoint import clean_stale_tmp
+
             root = Path(self.trainer.default_root_dir)
+            clean_stale_tmp(root / 'checkpoints', recursive=False)  # a checkpoint half-written by a killed run
             _check_last_checkpoint(root / 'checkpoints' / 'last.ckpt')
             self.trainer.loggers = chunk_loggers(root)
             # checkpoints in one place for every chunk, so that `--ckpt_path last` finds the previous chunk's

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 import lightning as L
 from lightning.pytorch.plugins.io import TorchCheckpointIO
-from .checkpoint import atomic_write, read_checkpoint
+from .checkpoint import atomic_write, clean_stale_tmp, read_checkpoint
 from .geometry import check_int, check_positive
 from .runtime import check_out_dir
 from .vae import VAE_CONFIGS, CausalVAE, load_vae, save_vae, to_clip_tensor, vae_config
@@ -359,6 +359,7 @@ def train_vae(
     elif init is not None:
         init_vae = load_vae(init, config)  # checked before the data is loaded
     out = check_out_dir('out', out)
+    clean_stale_tmp(out, recursive=False)  # a checkpoint half-written by a killed earlier call
     L.seed_everything(seed, verbose=False)
     gpu = torch.cuda.is_available()
     frames, starts = load_frames(list(open_dataset(data, split='train')))

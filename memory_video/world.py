@@ -139,9 +139,11 @@ def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
     """The finished segments in folder `out` (None: no folder) that this run can reuse, checked against its
     arguments `meta` and segment poses; a new run writes its `run.json`."""
     from safetensors.torch import load_file
+    from memory_video.checkpoint import clean_stale_tmp
 
     if out is None:
         return []
+    clean_stale_tmp(out, recursive=False)  # temporaries of a killed earlier run (its writer never renamed them)
     run = out / 'run.json'
     if not run.exists():
         atomic_write(run, json.dumps(meta))
