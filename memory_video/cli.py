@@ -4,7 +4,8 @@
 
 # %% ../nbs/99_cli.ipynb #dcca7752
 from __future__ import annotations
-import argparse, inspect, math, os, shutil, sys, time
+import argparse, inspect, math, os, shutil, signal, sys, threading, time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 import torch
@@ -17,7 +18,7 @@ from .runtime import check_out_dir, check_out_file, provenance, save_result, say
 from .variants import VARIANTS
 
 # %% auto #0
-__all__ = ['BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
+__all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
 def _demo_run(fps: float, seed: int):
@@ -141,6 +142,9 @@ def _add_generate(sub):
     g.set_defaults(fn=_cmd_generate)
 
 
+MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hours on a CPU with nothing to gain
+
+
 def _check_generate(a) -> str:
     "Validate `generate`'s options and output files before any work; returns the device."
     import memory_video.generate as G
@@ -149,7 +153,12 @@ def _check_generate(a) -> str:
     if a.strategy is not None:
         _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
     _check_model('--model', a.model)
-    _count('--steps', a.steps)
+    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
+              f'{G.DEFAULT_STEPS} is the default)')
+    _count('--seed', a.seed, 0)
+    if not a.out:
+        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
     n = len(G.held_out_scenes())
     if not 0 <= a.scene < n:
         _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
@@ -162,6 +171,7 @@ def _check_generate(a) -> str:
 
 def _cmd_generate(a) -> int:
     from memory_video.generate import generate_video, GenerationInterrupted
+    from memory_video.world import GenerationFailed
 
     dev = _check_generate(a)
     try:
@@ -169,12 +179,12 @@ def _cmd_generate(a) -> int:
             a.out, a.trajectory, a.strategy, a.model, a.steps, dev, a.seed, a.scene,
             progress=not a.quiet, compare=not a.no_compare,
         )
-    except GenerationInterrupted as e:
+    except GenerationInterrupted as e:  # SIGINT or SIGTERM: the video so far is playable
         print(f"memory_video generate: {e} (playable)", file=sys.stderr)
-        return 130
-    except KeyboardInterrupt:
-        print('memory_video generate: interrupted before the first frame was written', file=sys.stderr)
-        return 130
+        return 128 + (_Signal.got or signal.SIGINT)
+    except GenerationFailed as e:  # a broken model: a failed run (exit 1), not bad input and never a score
+        print(f"memory_video generate: failed: {e}", file=sys.stderr)
+        return 1
     return 0
 
 # %% ../nbs/99_cli.ipynb #d6e2b7c8
@@ -767,6 +777,11 @@ def _cmd_train_all(a) -> int:
         _choice('--variants', v, list(VARIANTS), 'variant')
     if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
         _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
+    if a.variants is not None and not a.variants:
+        _fail('--variants', '', 'one or more variant names (leave out --variants for all six)')
+    twice = sorted({v for v in a.variants or () if a.variants.count(v) > 1})
+    if twice:
+        _fail('--variants', ' '.join(a.variants), f"each name once ({', '.join(twice)} given twice: one folder each)")
     check_out_dir('--root', a.root)
     runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
     failed = [v for v, r in runs.items() if r is None]
@@ -801,14 +816,68 @@ def parser() -> argparse.ArgumentParser:
 def _cmd_train(argv) -> int:
     import warnings
     from memory_video.training import train_cli
+    from memory_video.vae_training import Stopped
 
     # LightningCLI warns whenever it is given arguments while sys.argv holds some: here both are the command's
     warnings.filterwarnings('ignore', message=".*LightningCLI's args parameter is intended")
     try:
-        return train_cli(argv)
+        with _signals():
+            return train_cli(argv)
     except ValueError as e:
         print(f"memory_video train: {e}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, SystemExit) as e:  # Stopped, a signal before training, or Lightning's exit on one
+        if isinstance(e, SystemExit) and _Signal.got is None:
+            raise
+        return _stopped('train', e, 'nothing was trained yet')
+
+
+class _Signal:
+    "The signal that arrived during this command (None: none), noted by `_on_signal`."
+
+    got = None
+
+
+def _on_signal(signum, frame):
+    _Signal.got = signum
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _signals():
+    """SIGTERM and SIGINT raise `KeyboardInterrupt` within (noting which came in `_Signal.got`), so that every command
+    stops the same way, keeping what it finished; the handlers before are put back after. Main thread only."""
+    _Signal.got = None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+_RESUME_HINTS = {
+    'render': lambda a: f"the finished videos are kept in {Path(a.out) / a.config}",
+    'train-vae': lambda a: f"the run folder {a.out} keeps its last.ckpt, if training had started",
+    'train-all': lambda a: f"the rendered dataset and the finished latent cache are kept, the runs under {a.root}",
+    'generate': lambda a: 'stopped before the first frame was written',
+}
+
+
+def _stopped(cmd: str, e: BaseException, hint: str = '') -> int:
+    """Print ONE line saying how the command `cmd` stopped (a `Stopped` says where; else `hint`) and how to resume;
+    returns the exit status 128 + the signal's number (143 for SIGTERM, 130 for SIGINT or Ctrl-C)."""
+    signum = getattr(e, 'signum', None) or _Signal.got or signal.SIGINT
+    if type(e).__name__ == 'Stopped' or type(e).__name__ == 'GenerationInterrupted':
+        msg = str(e)
+    else:
+        msg = f"stopped by {signal.Signals(signum).name}" + (f"; {hint}" if hint else '')
+        msg += ': run the same command again to resume' if hint else ''
+    print(f"memory_video {cmd}: {msg}", file=sys.stderr)
+    return 128 + signum
 
 
 def main(argv=None) -> int:
@@ -827,7 +896,13 @@ def main(argv=None) -> int:
         p.print_help()
         return 0
     try:
-        return a.fn(a)
+        with _signals():
+            return a.fn(a)
+    except (KeyboardInterrupt, SystemExit) as e:  # a signal: ONE line, where it stopped, exit status 143 or 130
+        if isinstance(e, SystemExit) and _Signal.got is None:
+            raise
+        hint = _RESUME_HINTS.get(a.command)
+        return _stopped(a.command, e, hint(a) if hint else '')
     except ValueError as e:  # bad input: one clear line, exit status 2
         print(f"memory_video {a.command}: {e}", file=sys.stderr)
         return 2
@@ -889,6 +964,8 @@ def _check_eval(a) -> tuple[EvalOptions, Path | None]:
         raise ValueError(f"--device: expected 'cpu' or 'cuda' on a machine with a GPU, got {a.device!r}")
     if a.table == '3':
         a.strategies = _choices('--strategies', a.strategies or TABLE3_STRATEGIES, valid_rules(), 'strategy')
+    elif a.strategies is not None:  # other tables would ignore it silently
+        _fail('--strategies', ' '.join(a.strategies), "no --strategies: only table 3 compares retrieval rules")
     opts = EvalOptions(
         steps=_count('--steps', a.steps), batch=_count('--batch', a.batch), device=a.device,
         seeds=_count('--seeds', a.seeds), targets=targets, angles=angles, kinds=kinds, covis=d.get('covis'),
@@ -922,6 +999,7 @@ def eval_main(argv=None) -> int:
         a = eval_parser().parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
+    partial = None
     try:
         opts, out = _check_eval(a)
         if a.metrics_cache:
@@ -930,7 +1008,8 @@ def eval_main(argv=None) -> int:
         partial = out / '.partial' / result_stem(a.table) if out is not None else None
         opts = replace(opts, resume=str(partial) if partial else None)
         t0 = time.perf_counter()
-        res = run_table(a, opts, out)
+        with _signals():
+            res = run_table(a, opts, out)
         res['seconds_total'] = time.perf_counter() - t0
         print(table_frame(res, res['group']).to_string())
         say(not a.quiet, f"table {a.table}: {res['seconds_total']:.0f} s")
@@ -944,3 +1023,6 @@ def eval_main(argv=None) -> int:
     except (ValueError, OSError) as e:
         print(f"memory_video eval: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as e:  # SIGTERM or SIGINT: the finished settings are kept in the partial folder
+        where = f"the finished settings are kept in {partial}" if partial else 'nothing is kept (--out \'\')'
+        return _stopped('eval', e, where)

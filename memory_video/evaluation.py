@@ -19,7 +19,7 @@ from .variants import REVISIT_GAP, VARIANTS, Variant, get_variant
 from .world import SEG_FRAMES, past_context, history_context_trajectory
 from .world import check_model_variant, encode_frames, segment_seed, generate, generation_settings, sample_segments
 import memory_video
-from .checkpoint import atomic_write
+from .checkpoint import atomic_write, clean_stale_tmp
 from .generate import load_world_model
 from .metrics import LPIPS, I3DFeatures, InceptionFeatures, fetch_metric_weights, metrics_cache
 from .metrics import masked_psnr, psnr, ssim
@@ -276,6 +276,11 @@ def frechet(a, b, wa=None, wb=None) -> float:
         w = torch.as_tensor(ones if w is None else np.asarray(w), dtype=torch.float64)
         if x.ndim != 2 or len(w) != len(x) or w.sum() < 2:
             raise ValueError(f"features: expected (n, d) with weights summing to >= 2, got {tuple(x.shape)}")
+        if not torch.isfinite(x).all():
+            raise ValueError(f"features: {int((~torch.isfinite(x)).any(1).sum())} of {len(x)} rows hold NaN or inf; "
+                             "expected finite features (frames of a broken model?)")
+        if not (torch.isfinite(w).all() and (w >= 0).all()):
+            raise ValueError("wa, wb: expected finite weights >= 0")
         mu = (w[:, None] * x).sum(0) / w.sum()
         return mu, w.sqrt()[:, None] * (x - mu) / (w.sum() - 1).sqrt()
 
@@ -324,9 +329,21 @@ class Scorer:
         """PSNR (dB), SSIM and LPIPS `(N,)` of uint8 frames `pred` against `ref`, both `(N, H, W, 3)`; given the pixels
         that show moving objects, `moving` `(N, H, W)` bool, also the PSNR of the other pixels ('psnr_static') and the
         fraction of moving ones ('moving')."""
+        pred, ref = torch.as_tensor(pred), torch.as_tensor(ref)
+        for name, f in (('pred', pred), ('ref', ref)):
+            if f.dtype != torch.uint8:  # frames in [0, 1] divided by 255 again would score some 60 dB too well
+                raise ValueError(f"{name}: expected uint8 frames (0..255), got {f.dtype}")
         if pred.shape != ref.shape or pred.ndim != 4 or pred.shape[-1] != 3:
             raise ValueError(f"pred, ref: expected uint8 frames (N, H, W, 3) of one shape, got "
                              f"{tuple(pred.shape)}, {tuple(ref.shape)}")
+        if min(pred.shape[1:3]) < 31:  # checked here, before any frame is scored, naming these arguments
+            raise ValueError(f"pred, ref: frames of {pred.shape[1]}x{pred.shape[2]} pixels are too small for LPIPS "
+                             "(AlexNet); expected at least 31x31")
+        if moving is not None:
+            moving = torch.as_tensor(moving)
+            if moving.dtype != torch.bool or tuple(moving.shape) != tuple(pred.shape[:3]):
+                raise ValueError(f"moving: expected a bool mask {tuple(pred.shape[:3])} (N, H, W), got "
+                                 f"{moving.dtype} {tuple(moving.shape)}")
         x, y = (f.permute(0, 3, 1, 2).float() / 255 for f in (pred, ref))
         lp = torch.cat([self._net('lpips')(a.to(self.device) * 2 - 1, b.to(self.device) * 2 - 1).cpu()
                         for a, b in zip(x.split(self.lpips_batch), y.split(self.lpips_batch))])
@@ -683,6 +700,8 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
     (setting, protocol), and the seconds each took. With a folder `resume`, each finished (setting, protocol) is saved
     there and reused by a later call with the same options, scenes, variant and weights: a killed run resumes."""
     resume = resume or opts.resume
+    if resume:
+        clean_stale_tmp(resume)  # temporaries of a killed earlier run
     for p in protocols:
         if p not in PROTOCOLS:
             raise ValueError(f"protocols: unknown {p!r}; expected some of {', '.join(PROTOCOLS)}")

@@ -14,7 +14,7 @@ from .dit import MemoryDiT, load_dit
 from .geometry import CAM_HFOV_DEG, check_poses, roaming_trajectory, rotate_away_and_back
 from .variants import Variant, get_variant
 from .vae import load_small_vae, weights_dir
-from .world import SEG_FRAMES, generate
+from .world import SEG_FRAMES, GenerationFailed, check_device, check_not_constant, generate
 from PIL import Image, ImageDraw, ImageFont
 from .datasets import CONFIGS, scene_obstacles, walk_to
 from .metrics import psnr
@@ -378,8 +378,13 @@ def history_context_psnr(frames, pairs) -> float:
 
 def truth_psnr(frames, truth, start: int = 1) -> float:
     "Mean PSNR (dB) of frames uint8 `(N, H, W, 3)` against the ground truth `truth`, from frame `start` on."
-    f = torch.as_tensor(frames)[start:].permute(0, 3, 1, 2).float() / 255
-    g = torch.as_tensor(truth)[start:].permute(0, 3, 1, 2).float() / 255
+    f, g = torch.as_tensor(frames), torch.as_tensor(truth)
+    for name, x in (('frames', f), ('truth', g)):
+        if x.dtype != torch.uint8 or x.ndim != 4 or x.shape[-1] != 3:
+            raise ValueError(f"{name}: expected uint8 (N, H, W, 3), got {x.dtype} {tuple(x.shape)}")
+    if f.shape != g.shape:
+        raise ValueError(f"frames, truth: expected one shape, got {tuple(f.shape)} and {tuple(g.shape)}")
+    f, g = (x[start:].permute(0, 3, 1, 2).float() / 255 for x in (f, g))
     return psnr(f, g).clamp(max=100.0).mean().item() if len(f) else math.nan
 
 # %% ../nbs/05c_generate.ipynb #8e530f7b
@@ -425,6 +430,7 @@ def generate_video(
     t0 = time.perf_counter()
     tr_name = get_trajectory(trajectory).name  # every name and the model's file are checked before any work
     run_variant(get_variant('cam'), strategy)
+    check_device(device)
     if not isinstance(model, MemoryDiT):
         check_model(model)
     out = Path(out)
@@ -483,6 +489,7 @@ def generate_video(
         raise GenerationInterrupted(writer.n, writer.close() or [writer.mp4, writer.gif]) from None
     finally:
         torch.set_num_threads(threads)
+    check_not_constant(frames[1:], 'frames generated with memory')  # a broken model is a failure, never a score
     res = dict(
         scene=held_out_scenes()[scene], trajectory=tr_name, model=str(name), strategy=v.rule, k=v.k, steps=steps,
         seed=seed, device=str(device), frames=N, pairs=len(pairs), branch=branch,
@@ -495,6 +502,7 @@ def generate_video(
             raise GenerationInterrupted(writer.n, files) from None
         if 'error' in none:
             raise none['error']
+        check_not_constant(none['rest'][1:], 'frames generated without memory')
         nm = torch.cat([frames[:branch], none['rest']])
         res.update(hc_psnr_none=history_context_psnr(nm, pairs), truth_psnr_none=truth_psnr(nm, truth, branch + 1))
     res.update(seconds=time.perf_counter() - t0, files=[str(f) for f in files])
@@ -534,6 +542,7 @@ class WorldPlayer:
         step_m: float = 1.2,
         turn_deg: float = 20.0,
     ):
+        check_device(device)
         self.model, v = load_world_model(model, device)
         self.variant, self.vae = run_variant(v, strategy), load_small_vae(device)
         self.steps, self.device, self.seed, self.step_m, self.turn = steps, device, seed, step_m, math.radians(turn_deg)

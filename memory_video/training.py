@@ -4,17 +4,17 @@
 
 # %% ../nbs/04_training_lightning.ipynb #3da3f47b
 from __future__ import annotations
-import argparse, copy, csv, hashlib, json, math, os, subprocess, sys, time, warnings, zipfile
+import argparse, copy, csv, hashlib, json, math, os, signal, subprocess, sys, threading, time, warnings, zipfile
 from dataclasses import dataclass, replace, asdict
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 import lightning as L
-from .checkpoint import atomic_write
+from .checkpoint import atomic_write, clean_stale_tmp
 from .geometry import planar_to_c2w, fov_overlap_area
 from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
 from .runtime import PEAK_BF16_TFLOPS, autocast, provenance
-from .vae_training import AtomicCheckpointIO
+from .vae_training import AtomicCheckpointIO, Stopped, signal_name
 from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, context_indices, get_variant, model_cameras
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
@@ -104,6 +104,7 @@ def build_latent_cache(
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     vae = (vae or load_small_vae()).to(device).eval()
     cache = Path(cache)
+    clean_stale_tmp(cache, recursive=False)  # files half-written by a killed earlier call
     meta = dict(format=CACHE_FORMAT, vae=_vae_id(vae), seg_frames=str(seg_frames), stride=str(stride))
     videos = open_dataset(data)
     for video in tqdm(list(videos), desc='latents', unit='video', disable=not progress):
@@ -726,9 +727,10 @@ def read_metrics(root) -> list[dict]:
     return sorted(rows, key=lambda r: r['step'])
 
 
-def train(argv=None):
+def train(argv=None, callbacks=()):
     """`memory_video train --config small_cam [--trainer.max_steps N ...]`: LightningCLI over `WorldModel` and
-    `WorldDataModule`; resumes from the run folder's last checkpoint unless `--ckpt_path` says otherwise."""
+    `WorldDataModule`; resumes from the run folder's last checkpoint unless `--ckpt_path` says otherwise. `callbacks`:
+    more Lightning callbacks (`train_cli`'s `StopOnSignal`)."""
     argv = list(argv or [])
     for i, a in enumerate(argv[:-1]):
         if a in ('--config', '-c'):
@@ -746,7 +748,10 @@ def train(argv=None):
             parser.set_defaults({'checkpoint.every_n_train_steps': 500})
 
         def before_fit(self):
+            from memory_video.checkpoint import clean_stale_tmp
+
             root = Path(self.trainer.default_root_dir)
+            clean_stale_tmp(root / 'checkpoints', recursive=False)  # a checkpoint half-written by a killed run
             _check_last_checkpoint(root / 'checkpoints' / 'last.ckpt')
             self.trainer.loggers = chunk_loggers(root)
             # checkpoints in one place for every chunk, so that `--ckpt_path last` finds the previous chunk's
@@ -764,7 +769,7 @@ def train(argv=None):
             WorldModel,
             WorldDataModule,
             args=['fit', *argv],
-            trainer_defaults=trainer_defaults(),
+            trainer_defaults={**trainer_defaults(), 'callbacks': [*trainer_defaults()['callbacks'], *callbacks]},
             save_config_kwargs=dict(overwrite=True),
             parser_kwargs=dict(exit_on_error=False),
         )
@@ -774,9 +779,21 @@ def train(argv=None):
 
 # %% ../nbs/04_training_lightning.ipynb #8aa13514
 def train_cli(argv=None) -> int:
-    "The `train` command: fit, then write `last.ckpt` for the next chunk (also when `max_time` stopped the run)."
-    cli = train(argv)
-    cli.trainer.save_checkpoint(Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt')
+    """The `train` command: fit, then write `last.ckpt` for the next chunk (also when `max_time` stopped the run). On
+    SIGTERM or SIGINT the step under way finishes, `last.ckpt` is written and `Stopped` raised (exit status 143 or
+    130), saying at which step and how to resume."""
+    from memory_video.vae_training import StopOnSignal, Stopped, signal_name
+
+    stop = StopOnSignal()
+    try:
+        cli = train(argv, callbacks=[stop])
+    finally:
+        stop.restore()
+    ckpt = Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt'
+    cli.trainer.save_checkpoint(ckpt)
+    if stop.signum is not None:
+        raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {cli.trainer.global_step}; "
+                      f"{ckpt} holds it: run the same command again to resume")
     return 0
 
 # %% ../nbs/04_training_lightning.ipynb #3b9a801c
@@ -796,7 +813,12 @@ def train_all(
     leave an H200 mostly idle). Each run resumes from its folder, so calling this again continues every run.
     `max_time` is Lightning's `DD:HH:MM:SS`; `prepare_only` stops after the cache. Returns each run's summary (None
     for a run that failed; see its `train.log`)."""
+    if variants is not None and not len(variants):
+        raise ValueError("variants: expected at least one variant name (None: all six), got an empty list")
     variants = [get_variant(v).name for v in (variants or VARIANTS)]
+    if len(set(variants)) != len(variants):
+        twice = sorted({v for v in variants if variants.count(v) > 1})
+        raise ValueError(f"variants: {twice} named twice; each run needs its own folder, expected each name once")
     if size not in SIZES_DATA:
         raise ValueError(f"size: unknown {size!r}; expected one of {list(SIZES_DATA)}")
     data, cache = data or SIZES_DATA[size]['data'], cache or SIZES_DATA[size]['cache']
@@ -822,6 +844,27 @@ def train_all(
         log = open(folder / 'train.log', 'a')
         cmd = [sys.executable, '-c', runner, *args, *extra]
         procs[v] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=log), log)
+    # SIGTERM or SIGINT: passed on to every trainer (each writes its last.ckpt and exits), waited for, then `Stopped`
+    got = []
+    main = threading.current_thread() is threading.main_thread()
+    old = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGTERM, signal.SIGINT)} if main else {}
+    try:
+        while not got and any(p.poll() is None for p, _ in procs.values()):
+            time.sleep(0.2)
+        if got:
+            for p, _ in procs.values():
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+            for p, _ in procs.values():
+                p.wait()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    if got:
+        for _, log in procs.values():
+            log.close()
+        raise Stopped(got[0], f"stopped by {signal_name(got[0])}: every trainer wrote its last.ckpt under {root} "
+                      "and exited; run the same command again to resume")
     out = {}
     for v, (p, log) in procs.items():
         code = p.wait()

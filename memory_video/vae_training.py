@@ -4,21 +4,21 @@
 
 # %% ../nbs/01a_vae_training.ipynb #f3878b28
 from __future__ import annotations
-import io, json, math, operator, os
+import io, json, math, operator, os, signal, threading
 from datetime import timedelta
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 import lightning as L
 from lightning.pytorch.plugins.io import TorchCheckpointIO
-from .checkpoint import atomic_write, read_checkpoint
+from .checkpoint import atomic_write, clean_stale_tmp, read_checkpoint
 from .geometry import check_int, check_positive
 from .runtime import check_out_dir
 from .vae import VAE_CONFIGS, CausalVAE, load_vae, save_vae, to_clip_tensor, vae_config
 
 # %% auto #0
-__all__ = ['load_frames', 'ClipStream', 'VAEModule', 'AtomicCheckpointIO', 'read_training_checkpoint',
-           'fit_latent_stats', 'evaluate_vae', 'train_vae']
+__all__ = ['load_frames', 'ClipStream', 'VAEModule', 'AtomicCheckpointIO', 'read_training_checkpoint', 'Stopped',
+           'signal_name', 'StopOnSignal', 'fit_latent_stats', 'evaluate_vae', 'train_vae']
 
 # %% ../nbs/01a_vae_training.ipynb #76b29b19
 def _clip_len(v, name: str = 'clip_len') -> int:
@@ -186,6 +186,50 @@ def _check_resume(ckpt_path: Path, run: dict):
             "use another `out` folder, the same settings, or delete it to start over"
         )
 
+# %% ../nbs/01a_vae_training.ipynb #035a44f8
+class Stopped(KeyboardInterrupt):
+    """A long job stopped by signal `signum` after saving what resumes it; the message says where it stopped and how
+    to resume, `code` is its exit status (128 + `signum`). A `KeyboardInterrupt`, so `except Exception` lets it by."""
+
+    def __init__(self, signum: int, message: str):
+        super().__init__(message)
+        self.signum, self.code = int(signum), 128 + int(signum)
+
+
+def signal_name(signum: int) -> str:
+    "'SIGTERM' for 15, 'SIGINT' for 2."
+    return signal.Signals(signum).name
+
+
+class StopOnSignal(L.Callback):
+    """SIGTERM or SIGINT during training finishes the step under way and stops it (`should_stop`); `signum` is the
+    signal that came (None: none). Made before `fit`, it notes the handlers of that moment; from `on_train_start` (the
+    main thread only) its own replace them, and Lightning's (which would raise `SIGTERMException` mid-loop), until
+    `restore()`, which the caller runs after `fit` to put the noted ones back."""
+
+    _SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.signum = None
+        self._main = threading.current_thread() is threading.main_thread()
+        self._before = {s: signal.getsignal(s) for s in self._SIGNALS} if self._main else {}
+
+    def on_train_start(self, trainer, module):
+        if not self._main:
+            return
+
+        def stop(signum, frame):
+            self.signum = signum
+            trainer.should_stop = True
+
+        for s in self._SIGNALS:
+            signal.signal(s, stop)
+
+    def restore(self):
+        "Put back the handlers that were there when this was made."
+        for s, h in self._before.items():
+            signal.signal(s, h)
+
 # %% ../nbs/01a_vae_training.ipynb #ec2b4426
 @torch.no_grad()
 def fit_latent_stats(vae: CausalVAE, stream: ClipStream, batches: int = 8, device='cpu') -> CausalVAE:
@@ -292,6 +336,7 @@ def train_vae(
     seed: int = 0,
     init=None,
     every: int = 500,
+    callbacks=(),
 ) -> tuple[CausalVAE, dict]:
     """Train (or resume, from `out/last.ckpt`, or start from the weights file `init`) a VAE on the training videos of
     dataset folder `data` for `minutes` (in all, over resumed calls) or `max_steps` steps; returns the model with
@@ -301,7 +346,8 @@ def train_vae(
     atomically. A resumed run continues exactly: the optimiser, the step, the data stream (batch n is a pure function
     of (seed, n)) and the posterior noise (seeded by (seed, step)), so its next step equals the uninterrupted run's.
     A `last.ckpt` that does not load, or one of another config, batch, clip length, learning rate or seed, is refused
-    with its path."""
+    with its path. SIGTERM or SIGINT during training writes `last.ckpt` and raises `Stopped` (`StopOnSignal`);
+    `callbacks`: more Lightning callbacks."""
     from memory_video.datasets import open_dataset
 
     minutes, batch, clip_len, seed, every, lr = _train_vae_args(
@@ -313,6 +359,7 @@ def train_vae(
     elif init is not None:
         init_vae = load_vae(init, config)  # checked before the data is loaded
     out = check_out_dir('out', out)
+    clean_stale_tmp(out, recursive=False)  # a checkpoint half-written by a killed earlier call
     L.seed_everything(seed, verbose=False)
     gpu = torch.cuda.is_available()
     frames, starts = load_frames(list(open_dataset(data, split='train')))
@@ -320,13 +367,21 @@ def train_vae(
         frames = frames.cuda()  # a few GB of uint8: sample clips where they are used
     stream = ClipStream(frames, starts, clip_len, batch, seed)
     trainer = _vae_trainer(out, minutes, max_steps, precision, devices, progress, every)
+    stop = StopOnSignal()
+    trainer.callbacks += [stop, *callbacks]
     module = VAEModule(config, lr=lr, seed=seed)
     module.hparams.update(batch=batch, clip_len=clip_len)  # saved with the checkpoint, for `_check_resume`
     if init is not None and not ckpt.exists():  # continue from saved weights (a fresh optimiser)
         module.vae.load_state_dict(init_vae.state_dict())
     data_module = _ClipData(frames, starts, clip_len, batch, seed)
-    trainer.fit(module, datamodule=data_module, ckpt_path=str(ckpt) if ckpt.exists() else None)
-    trainer.save_checkpoint(ckpt)  # also on a time-budget stop, for the next call
+    try:
+        trainer.fit(module, datamodule=data_module, ckpt_path=str(ckpt) if ckpt.exists() else None)
+    finally:
+        stop.restore()
+    trainer.save_checkpoint(ckpt)  # also on a time-budget stop or a signal, for the next call
+    if stop.signum is not None:
+        raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {trainer.global_step}; {ckpt} "
+                      "holds it: run the same command again to resume")
     vae = module.vae.float().eval().to('cuda' if gpu else 'cpu')
     fit_latent_stats(vae, stream, device=next(vae.parameters()).device)
     return vae, dict(

@@ -16,8 +16,9 @@ from .variants import HAND_RULES, Variant, check_rule, get_variant, hand_rule_co
 from .vae import to_clip_tensor
 
 # %% auto #0
-__all__ = ['SEG_FRAMES', 'past_context', 'check_model_variant', 'generation_settings', 'segment_seed', 'to_uint8',
-           'encode_frames', 'sample_segments', 'generate', 'history_context_trajectory']
+__all__ = ['SEG_FRAMES', 'past_context', 'check_model_variant', 'generation_settings', 'check_device', 'segment_seed',
+           'to_uint8', 'encode_frames', 'GenerationFailed', 'check_finite', 'check_not_constant',
+           'sample_segments', 'generate', 'history_context_trajectory']
 
 # %% ../nbs/05b_world_loop.ipynb #d27a4da1
 SEG_FRAMES = 9  # frames per generated segment: 3 latents of the 4x-in-time VAE; the first is the last frame so far
@@ -65,6 +66,19 @@ def generation_settings(model) -> dict:
     hp = getattr(model, 'hparams', None)
     src = hp if hp is not None and 'hold_first' in hp else (getattr(model, 'extra', None) or {})
     return dict(hold_first=bool(src.get('hold_first', False)), context_level=float(src.get('context_level', 0.0)))
+
+
+def check_device(device) -> torch.device:
+    "`device` as a `torch.device`, or a `ValueError` naming it: not a device, or CUDA where torch sees no GPU."
+    try:
+        d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device: expected 'cpu', 'cuda' or 'cuda:<index>', got {device!r}") from None
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f"device: {device!r} asked for, but torch sees no GPU; expected 'cpu'")
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise ValueError(f"device: expected a GPU index below {torch.cuda.device_count()}, got {device!r}")
+    return d
 
 
 def _check_args(model, vae, first_frames, poses, variant, steps):
@@ -125,9 +139,11 @@ def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
     """The finished segments in folder `out` (None: no folder) that this run can reuse, checked against its
     arguments `meta` and segment poses; a new run writes its `run.json`."""
     from safetensors.torch import load_file
+    from memory_video.checkpoint import clean_stale_tmp
 
     if out is None:
         return []
+    clean_stale_tmp(out, recursive=False)  # temporaries of a killed earlier run (its writer never renamed them)
     run = out / 'run.json'
     if not run.exists():
         atomic_write(run, json.dumps(meta))
@@ -156,6 +172,35 @@ def _save_segment(out: Path, s: int, d: dict):
     atomic_write(out / f'segment_{s:05d}.safetensors', lambda p: save_file(d, str(p)))
 
 # %% ../nbs/05b_world_loop.ipynb #c4b116c7
+class GenerationFailed(ValueError):
+    """A generation whose output cannot be scored: non-finite latents or frames, or (`check_not_constant`) every
+    generated frame the same image. A broken model, never a result: History-Context PSNR compares generated frames
+    with each other, so a constant output would score the maximum."""
+
+
+def check_finite(x: torch.Tensor, what: str, where: str) -> torch.Tensor:
+    "`x`, or a `GenerationFailed` saying that `what` of `where` holds NaN or inf."
+    if not torch.isfinite(x).all():
+        bad = (~torch.isfinite(x)).float().mean().item()
+        raise GenerationFailed(
+            f"model: {what} of {where} hold NaN or inf ({bad:.0%} of the values); the model's weights or the sampling "
+            "settings are broken, so nothing is scored"
+        )
+    return x
+
+
+def check_not_constant(frames, what: str = 'generated frames') -> torch.Tensor:
+    "uint8 frames `(N, H, W, 3)`, or a `GenerationFailed` if they are all one image (a broken model's output)."
+    f = torch.as_tensor(frames)
+    if len(f) > 1 and bool((f == f[:1]).all()):
+        kind = 'one colour' if bool((f == f.flatten()[0]).all()) else 'one image'
+        raise GenerationFailed(
+            f"model: all {len(f)} {what} are {kind}: the model's output does not depend on its input (broken "
+            "weights?); a constant video would score a perfect History-Context PSNR, so it is reported as failed"
+        )
+    return f
+
+
 @torch.no_grad()
 def sample_segments(
     model, vae, context, context_poses, seg_poses, seeds, captions, steps: int = 50, device='cpu', batch: int = 8,
@@ -193,7 +238,9 @@ def sample_segments(
             level = torch.full((len(sp),), float(context_level), device=device)
             ctx = noise_context(ctx, level, ctx_noise)
         z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps, hold=hold, context_t=level)
-        out.append(to_uint8(vae.decode(z).float().cpu())[:, 1:])
+        where = f'segments {i}..{i + len(sp) - 1}'
+        x = check_finite(vae.decode(check_finite(z, 'the sampled latents', where)).float().cpu(), 'the frames', where)
+        out.append(to_uint8(x)[:, 1:])
     return torch.cat(out)
 
 
@@ -213,6 +260,7 @@ def generate(
     indices `(k,)` (`(B, k)`), e.g. to write a video as it grows. `oracle(b, start)`: co-visibility scores per memory
     frame, for the 'oracle' rule. `hold_first`, `context_level`: as the model was trained (`generation_settings`)."""
     one = torch.as_tensor(first_frame).ndim == 3
+    check_device(device)
     model_in = model
     model, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
     settings = generation_settings(model_in)
