@@ -719,7 +719,8 @@ def _check_run_folder(opt: str, out: Path, config: str):
     if not ckpt.exists():
         return
     try:
-        hp = torch.load(ckpt, map_location='cpu', weights_only=False).get('hyper_parameters', {})
+        # tensors and plain containers only: a checkpoint is never allowed to run code (`weights_only=True`)
+        hp = torch.load(ckpt, map_location='cpu', weights_only=True).get('hyper_parameters', {})
     except Exception as e:
         raise ValueError(
             f"{opt}: {ckpt} is not a readable Lightning checkpoint ({type(e).__name__}); "
@@ -995,6 +996,23 @@ def _check_eval(a) -> tuple[EvalOptions, Path | None]:
             raise ValueError(f"--out: cannot write {f}")
     return opts, out
 
+# %% ../nbs/99_cli.ipynb #4cbd0722
+def _check_metric_weights(fid: bool):
+    "Load every metric network a table scores with (LPIPS; Inception and I3D when `fid`): a `ValueError` if one fails."
+    # deferred on purpose: start-up time of the command line
+    from memory_video.evaluation import Scorer
+    from memory_video.metrics import LPIPS, I3DFeatures, InceptionFeatures, fetch_metric_weights
+
+    load = dict(lpips_alex=lambda: LPIPS('alex'), inception=InceptionFeatures, i3d=I3DFeatures)
+    for name in Scorer(fid=fid).check().weights:  # each file there, or fetched and converted once
+        try:
+            load[name]()
+        except Exception as e:
+            raise ValueError(
+                f"metric weights: {name}: {fetch_metric_weights(name)} cannot be loaded ({type(e).__name__}: "
+                f"{str(e)[:200]}); delete it to fetch it again, or set MEMORY_VIDEO_{name.upper()} to a good copy"
+            ) from None
+
 # %% ../nbs/99_cli.ipynb #da08ffb9
 def run_table(a, opts: EvalOptions, out) -> dict:
     "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
@@ -1026,6 +1044,7 @@ def eval_main(argv=None) -> int:
         opts, out = _check_eval(a)
         if a.metrics_cache:
             os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
+        _check_metric_weights(opts.fid)  # before any generation: a damaged file fails now, not after the first setting
         # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
         partial = out / '.partial' / result_stem(a.table) if out is not None else None
         opts = replace(opts, resume=str(partial) if partial else None)
