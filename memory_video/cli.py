@@ -4,18 +4,14 @@
 
 # %% ../nbs/99_cli.ipynb #dcca7752
 from __future__ import annotations
-import argparse, inspect, math, os, shutil, signal, sys, threading, time
+import argparse, ast, importlib, importlib.util, inspect, math, os, shutil, signal, sys, threading, time
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
-import torch
-from .ablations import TABLE3_STRATEGIES, table3, table4, valid_rules
-from .dit import DIT_CONFIGS
-from memory_video.evaluation import (
-    REVISIT_KINDS, TABLE_DEFAULTS, TABLES, EvalOptions, result_stem, revisit_table, table1, table2, table_frame,
-)
-from .runtime import check_out_dir, check_out_file, provenance, save_result, say
-from .variants import VARIANTS
+
+# torch and each command's modules are imported inside the functions that use them, on purpose: `memory_video --help`
+# and a refused option then start in a fraction of a second instead of several seconds (issue 26)
 
 # %% auto #0
 __all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
@@ -24,6 +20,7 @@ __all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'main', 'eval_pars
 def _demo_run(fps: float, seed: int):
     """The demo's trajectory in a 24 x 16 m room: a 40 s roam, a walk back to the pose of t = 10 s, a look 120 degrees
     away and back (the History-Context test). Returns the room, the trajectory, the roam and the revisited frame."""
+    import torch  # deferred on purpose: start-up time of the command line
     from memory_video.geometry import FloorPlan, roaming_trajectory, goto_pose, rotate_away_and_back
 
     room = FloorPlan.box(24, 16)
@@ -72,7 +69,7 @@ def _demo_plot(path: Path, room, traj, memory, area, picked, title: str) -> str:
     plt.close(fig)
     return str(path)
 
-
+# %% ../nbs/99_cli.ipynb #f1e4d3ff
 def demo(out: str | Path = 'outputs/demo', fps: float = 30.0, seed: int = 0) -> dict:
     "Roam, revisit an old pose, turn away and back; retrieve the frames that see what the last frame sees; save a map."
     from memory_video.geometry import fov_overlap_4ray, fov_overlap_area
@@ -97,95 +94,6 @@ def demo(out: str | Path = 'outputs/demo', fps: float = 30.0, seed: int = 0) -> 
     )
     res['figure'] = _demo_plot(Path(out) / 'demo_retrieval.png', room, traj, memory, area, picked, title)
     return res
-
-
-# %% ../nbs/99_cli.ipynb #144b4177
-def _check_model(opt: str, model: str):
-    "A world model option: a shipped name or the path of an existing file (the error says where it looked)."
-    from memory_video.generate import check_model
-
-    try:
-        return check_model(model)
-    except ValueError as e:
-        raise ValueError(f"{opt}: {str(e).removeprefix('model: ')}") from None
-
-
-def _add_generate(sub):
-    import memory_video.generate as G
-
-    g = sub.add_parser(
-        'generate',
-        help='generate a held-out scene with memory: a video (ground truth | generated | memory) and the '
-        'History-Context PSNR with memory and without',
-    )
-    paths = '; '.join(f'{t.name}: {t.doc}' for t in G.TRAJECTORIES.values())
-    g.add_argument('--trajectory', default=_default(G.generate_video, 'trajectory'), help=f'the camera path ({paths})')
-    g.add_argument(
-        '--strategy',
-        default=_default(G.generate_video, 'strategy'),
-        help=f"the context rule (default: the model's own): one of {', '.join(G.STRATEGY_NAMES)}",
-    )
-    g.add_argument(
-        '--model',
-        default=_default(G.generate_video, 'model'),
-        help=f"a shipped world model ({', '.join(G.MODELS)}) or the path of one written by save_dit",
-    )
-    g.add_argument('--steps', type=int, default=_default(G.generate_video, 'steps'), help='sampling steps per segment')
-    g.add_argument(
-        '--out', default=_default(G.generate_video, 'out'), help='folder for world.mp4, world.gif and result.json'
-    )
-    g.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default: a GPU if torch sees one)")
-    g.add_argument('--seed', type=int, default=_default(G.generate_video, 'seed'), help='path and sampling seed')
-    g.add_argument('--scene', type=int, default=_default(G.generate_video, 'scene'), help='held-out scene, 0..3')
-    g.add_argument('--no-compare', action='store_true', help='skip the run without memory (and its PSNR)')
-    g.add_argument('--quiet', action='store_true', help='no progress bar')
-    g.set_defaults(fn=_cmd_generate)
-
-
-MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hours on a CPU with nothing to gain
-
-
-def _check_generate(a) -> str:
-    "Validate `generate`'s options and output files before any work; returns the device."
-    import memory_video.generate as G
-
-    _choice('--trajectory', a.trajectory, list(G.TRAJECTORIES), 'trajectory')
-    if a.strategy is not None:
-        _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
-    _check_model('--model', a.model)
-    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
-        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
-              f'{G.DEFAULT_STEPS} is the default)')
-    _count('--seed', a.seed, 0)
-    if not a.out:
-        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
-    n = len(G.held_out_scenes())
-    if not 0 <= a.scene < n:
-        _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
-    dev = _device('--device', a.device)
-    out = check_out_dir('--out', a.out)
-    for name in ('world.mp4', 'world.gif', 'result.json'):
-        check_out_file('--out', out / name)
-    return ('cuda' if torch.cuda.is_available() else 'cpu') if dev == 'auto' else dev
-
-
-def _cmd_generate(a) -> int:
-    from memory_video.generate import generate_video, GenerationInterrupted
-    from memory_video.world import GenerationFailed
-
-    dev = _check_generate(a)
-    try:
-        generate_video(
-            a.out, a.trajectory, a.strategy, a.model, a.steps, dev, a.seed, a.scene,
-            progress=not a.quiet, compare=not a.no_compare,
-        )
-    except GenerationInterrupted as e:  # SIGINT or SIGTERM: the video so far is playable
-        print(f"memory_video generate: {e} (playable)", file=sys.stderr)
-        return 128 + (_Signal.got or signal.SIGINT)
-    except GenerationFailed as e:  # a broken model: a failed run (exit 1), not bad input and never a score
-        print(f"memory_video generate: failed: {e}", file=sys.stderr)
-        return 1
-    return 0
 
 # %% ../nbs/99_cli.ipynb #d6e2b7c8
 def _fail(opt: str, v, expected: str):
@@ -221,10 +129,17 @@ def _choice(opt: str, v, valid, what: str = 'a name'):
     return v
 
 
+def _choices(opt: str, values, valid, what: str) -> list:
+    "`values` if each is one of `valid`, else a `ValueError` naming the option, the value and the valid ones."
+    return [_choice(opt, v, valid, what) for v in values]
+
+# %% ../nbs/99_cli.ipynb #b001d4de
 def _device(opt: str, v: str, auto: bool = True) -> str:
     "A device option: 'auto' (if `auto`), 'cpu', 'cuda' or 'cuda:<index>' of a GPU torch sees."
     if auto and v == 'auto':
         return v
+    import torch  # deferred on purpose: start-up time of the command line
+
     try:
         d = torch.device(v)
     except (RuntimeError, ValueError, TypeError):
@@ -236,8 +151,6 @@ def _device(opt: str, v: str, auto: bool = True) -> str:
     if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
         _fail(opt, v, f'a GPU index below {torch.cuda.device_count()} (the GPUs torch sees)')
     return v
-
-
 
 
 def _open_scored(opt: str, data, why: str, **kw):
@@ -253,7 +166,7 @@ def _open_scored(opt: str, data, why: str, **kw):
     except ValueError as e:
         raise ValueError(f"{opt}: {e}") from None
 
-# %% ../nbs/99_cli.ipynb #248967ea
+
 def _save(folder, name: str, res: dict, dev: str, invocation: str):
     "Save `res` with its provenance as `folder/name` (nothing if `folder` is empty)."
     if not folder:
@@ -262,542 +175,90 @@ def _save(folder, name: str, res: dict, dev: str, invocation: str):
 
     print('saved', save_result(Path(folder) / name, res, provenance(dev, invocation)))
 
-
-def _attention_rows(dev: str) -> dict:
-    from memory_video.bench import bench_structured_attention
-
-    runs = [(None, 2), (None, 8), ('flash', 2), ('sdpa', 2)] if dev.startswith('cuda') else [(None, 1)]
-    return dict(rows=[bench_structured_attention(dev, kernel=kn, batch=b) for kn, b in runs])
-
-
-def _mfu_rows(dev: str) -> dict:
-    from memory_video.bench import bench_mfu
-
-    return dict(
-        rows=[
-            bench_mfu(dev, cfg, batch=b, compile=cmp)
-            for cfg, b in (('small', 8), ('base', 4), ('base', 8))
-            for cmp in (False, True)
-        ]
-    )
+# %% ../nbs/99_cli.ipynb #27ff38d3
+def _literal(node, names: dict):
+    "The value of a default written as a literal, a power such as `10**3`, or a module-level name bound to one."
+    if isinstance(node, ast.Name):
+        return _literal(names[node.id], names)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _literal(node.left, names) ** _literal(node.right, names)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_literal(e, names) for e in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    return ast.literal_eval(node)
 
 
-def _benches():
-    """name -> (run(device, args) -> result, format(result) -> text); the render benchmark's file is named for the
-    machine, not the torch device."""
-    import memory_video.bench as B
-
-    return {
-        'geometry': (
-            lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats, loop_n=_loop_n(a.sizes)),
-            B.format_geometry_bench,
-        ),
-        'render': (lambda d, a: B.bench_render(n_frames=a.frames), B.format_render_bench),
-        'vae': (lambda d, a: B.bench_vae(d), B.format_vae_bench),
-        'memory': (
-            lambda d, a: dict(
-                runs=[B.bench_memory(d, c, size=s) for c, s in (('small', 8), ('small', 32), ('base', 32))]
-            ),
-            B.format_memory_bench,
-        ),  # 64x64 and 256x256 video
-        'attention': (lambda d, a: _attention_rows(d), B.format_attention_bench),
-        'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
-        'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
-        'generate': (_generate_bench, _format_generate_bench),
-        'context': (_context_bench, _format_context_bench),
-    }
+@lru_cache
+def _module_source(module: str) -> ast.Module:
+    "The syntax tree of the source of `module`, found without importing it."
+    return ast.parse(Path(importlib.util.find_spec(module).origin).read_text())
 
 
-def _model_there(model: str) -> bool:
-    from memory_video.generate import model_path
-
+def _source_default(module: str, fn: str, name: str):
+    "The default of parameter `name` of function `fn` of `module`, read from its source (`ValueError`: not a literal)."
+    tree = _module_source(module)
+    names = {t.id: n.value for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    f = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}[fn]
+    pos = f.args.posonlyargs + f.args.args
+    defaults = dict(zip([a.arg for a in pos[len(pos) - len(f.args.defaults):]], f.args.defaults))
+    defaults |= {a.arg: d for a, d in zip(f.args.kwonlyargs, f.args.kw_defaults) if d is not None}
     try:
-        return model_path(model).is_file()
-    except ValueError:
-        return False
-
-
-def _generate_bench(dev: str, a) -> dict:
-    "`memory_video generate` timed in a fresh process (05c_generate)."
-    from memory_video.generate import bench_generate
-
-    return bench_generate(dev, model=a.model, steps=a.steps)
-
-
-def _format_generate_bench(res: dict) -> str:
-    from memory_video.generate import format_generate_bench
-
-    return format_generate_bench(res)
-
-
-def _context_bench(dev: str, a) -> dict:
-    "Table 2's speed column: frames/s of one segment against the number of context frames (05_eval_tables)."
-    from memory_video.evaluation import bench_context
-
-    return bench_context(dev, model=a.model)
-
-
-def _format_context_bench(res: dict) -> str:
-    from memory_video.evaluation import format_context_bench
-
-    return format_context_bench(res)
-
-
-BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate', 'context')
-
-
-def _loop_n(sizes) -> int:
-    "The memory size of the geometry benchmark's Python-loop baseline: 1000 if asked for, else the smallest size."
-    return 10**3 if 10**3 in sizes else min(sizes)
-
-
-def _results_dir() -> Path:
-    "The committed `data/results` folder of the checkout this package runs from."
-    p = Path(__file__).resolve().parent.parent / 'data' / 'results'
-    if not p.is_dir():
-        raise ValueError(f"--update-results: {p} is not there; this package does not run from a checkout")
-    return p
-
-
-def _check_bench(a) -> tuple[str, Path | None]:
-    "Validate `bench`'s options before anything runs; returns the device and the output folder."
-    unknown = [n for n in a.names if n not in BENCHES]
-    if unknown:
-        raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
-    _device('--device', a.device)
-    _count('--threads', a.threads, 0)
-    for n in a.sizes:
-        _count('--sizes', n)
-    if min(a.sizes) > 10**4:
-        # the Python-loop baseline is timed at the smallest size, one call per memory camera
-        _fail('--sizes', a.sizes, 'at least one size <= 10000 (the Python-loop baseline runs at the smallest)')
-    _count('--repeats', a.repeats)
-    _count('--frames', a.frames)
-    if {'generate', 'context'} & set(a.names):
-        # named: its model must be there (run with all the others, it is skipped if absent)
-        _check_model('--model', a.model)
-        _count('--steps', a.steps)
-    if a.update_results and a.out is not None:
-        raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
-    out = _results_dir() if a.update_results else check_out_dir('--out', 'outputs/bench' if a.out is None else a.out)
-    return (a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')), out
-
-
-def _cmd_bench(a) -> int:
-    dev, out = _check_bench(a)
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    benches, names = _benches(), a.names or BENCHES
-    for i, name in enumerate(names):
-        run, fmt = benches[name]
-        if name in ('generate', 'context') and not a.names and not _model_there(a.model):
-            print(f"bench {name} skipped: no world model {a.model!r} (give --model PATH)", file=sys.stderr)
-            continue
-        if not a.quiet:
-            # a full run takes many minutes on a small CPU: say what runs now
-            print(f"bench {name} ({i + 1}/{len(names)}) on {dev} ...", file=sys.stderr, flush=True)
-        res = run(dev, a)
-        print(fmt(res))
-        suffix = (
-            ('gpu' if torch.cuda.is_available() else 'cpu')
-            if name == 'render'
-            else ('cuda' if dev.startswith('cuda') else 'cpu')
-        )
-        _save(out, f'bench_{name}_{suffix}.json', res, dev, a.invocation)
-    return 0
-
-
-def _check_run_folder(opt: str, out: Path, config: str):
-    "Refuse a run folder whose `last.ckpt` is unreadable or holds another VAE config, before any training."
-    ckpt = out / 'last.ckpt'
-    if not ckpt.exists():
-        return
-    try:
-        hp = torch.load(ckpt, map_location='cpu', weights_only=False).get('hyper_parameters', {})
-    except Exception as e:
-        raise ValueError(
-            f"{opt}: {ckpt} is not a readable Lightning checkpoint ({type(e).__name__}); "
-            "remove it to start afresh, or choose another --out"
-        ) from None
-    if hp.get('config', config) != config:
-        raise ValueError(
-            f"{opt}: {ckpt} resumes a {hp['config']!r} VAE, not --config {config!r}; "
-            f"give --config {hp['config']} or another --out"
-        )
-
-
-def _check_train_vae(a):
-    "Validate `train-vae`'s options, dataset, run folder and output paths before any training."
-    from memory_video.vae import VAE_CONFIGS, load_vae
-
-    _choice('--config', a.config, list(VAE_CONFIGS), 'VAE config')
-    _positive('--minutes', a.minutes)
-    _count('--batch', a.batch)
-    if a.clip_len < 1 or (a.clip_len - 1) % 4:
-        # the causal VAE halves time twice: 1 + 4n frames
-        _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
-    _positive('--lr', a.lr, 1.0)
-    _count('--eval-clips', a.eval_clips)
-    why = (
-        'train-vae evaluates on held-out videos and that layout has no train/val split; '
-        'render a dataset with `memory_video render`'
-    )
-    for split in ('train', 'val'):
-        ds = _open_scored('--data', a.data, why, split=split)
-        if not len(ds):
-            raise ValueError(f"--data: {a.data} has no {split!r} videos; expected a dataset with both splits")
-        short = min(v.n_frames for v in ds)
-        if short < a.clip_len:
-            _fail('--clip-len', a.clip_len, f'at most {short} frames (the shortest {split!r} video)')
-    if a.init:
-        try:
-            load_vae(a.init, a.config)
-        except ValueError as e:
-            raise ValueError(f"--init: {e}") from None
-    _check_run_folder('--out', check_out_dir('--out', a.out), a.config)
-    check_out_file('--checkpoint', a.checkpoint)
-    check_out_dir('--results', a.results)
-
-
-def _quiet_lightning():
-    "Lightning's start-up lines (accelerator, tips) go to its loggers: keep only warnings."
-    import logging
-
-    for name in ('lightning', 'lightning.pytorch', 'lightning.fabric', 'pytorch_lightning', 'lightning_fabric'):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def _cmd_train_vae(a) -> int:
-    from memory_video.vae import save_vae, load_vae
-    from memory_video.vae_training import train_vae, evaluate_vae
-    from memory_video.datasets import open_dataset
-
-    _check_train_vae(a)
-    if a.quiet:
-        _quiet_lightning()
-    vae, info = train_vae(
-        a.data,
-        a.config,
-        out=a.out,
-        minutes=a.minutes,
-        batch=a.batch,
-        clip_len=a.clip_len,
-        lr=a.lr,
-        progress=not a.quiet,
-        init=a.init,
-    )
-    dev = next(vae.parameters()).device
-    ev = evaluate_vae(
-        vae, list(open_dataset(a.data, split='val')), clips_per_video=a.eval_clips, clip_len=a.clip_len, device=dev
-    )
-    print(
-        f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f} "
-        f"over {ev['frames']} frames of {ev['videos']} unseen videos"
-    )
-    prior = load_vae(a.init).extra if a.init else {}  # what the run we continued from had reached
-    total = info['steps'] + prior.get('total_steps', prior.get('steps', 0))
-    res = dict(
-        config=a.config,
-        data=str(a.data),
-        train=info,
-        total_steps=total,
-        init_extra=prior,
-        heldout=ev,
-        params=vae.n_params,
-    )
-    if a.checkpoint:
-        print('saved', save_vae(vae, a.checkpoint, extra=dict(heldout=ev, steps=info['steps'], total_steps=total)))
-    _save(a.results, f'vae_{a.config}.json', res, str(dev), a.invocation)
-    return 0
-
-
-def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
-    """Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`;
-    `why` says why the Context-as-Memory layout is refused."""
-    ds = _open_scored('data', a.data, why)
-    check_out_dir('--out', a.out)
-    res = score(list(ds), **kw)
-    print(fmt(res))
-    _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
-    return 0
-
-
-def _cmd_retrieval(a) -> int:
-    from memory_video.retrieval import score_strategies, format_strategies
-
-    _count('--k', a.k)
-    _count('--targets', a.targets)
-    why = (
-        'retrieval scores the strategies against depth co-visibility and per-layout, and that layout has neither '
-        '(binary overlap labels only)'
-    )
-    return _cmd_score(a, score_strategies, format_strategies, 'retrieval', why, k=a.k, targets_per_video=a.targets)
-
-
-def _cmd_fov_rules(a) -> int:
-    from memory_video.datasets import score_fov_rules, format_fov_rules
-
-    _fraction('--tau', a.tau)
-    _fraction('--area-threshold', a.area_threshold)
-    why = 'the Context-as-Memory layout has no depth, so fov-rules cannot score against depth co-visibility'
-    return _cmd_score(
-        a, score_fov_rules, format_fov_rules, 'fov_rules', why, tau=a.tau, area_threshold=a.area_threshold
-    )
-
-
-def _cmd_render(a) -> int:
-    import time, json
-    from memory_video.datasets import render_dataset, CONFIGS
-
-    cfg = CONFIGS[_choice('--config', a.config, sorted(CONFIGS), 'dataset config')]
-    for v in a.videos or ():
-        if not 0 <= v < cfg.n_videos:
-            _fail('--videos', v, f'video indices of config {cfg.name!r} in 0..{cfg.n_videos - 1}')
-    _device('--device', a.device)
-    check_out_dir('--out', Path(a.out) / cfg.name)
-    check_out_dir('--results', a.results)
-    t0 = time.time()
-    out = render_dataset(
-        a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos
-    )
-    secs = time.time() - t0
-    metas = [json.loads(p.read_text()) for p in sorted(out.glob('video_*/meta.json'))]
-    frames = sum(m['n_frames'] for m in metas)
-    stats = dict(
-        config=a.config,
-        seconds=secs,
-        videos=len(metas),
-        frames=frames,
-        frames_per_s=frames / secs,
-        bytes_per_frame=sum(p.stat().st_size for p in out.glob('video_*/chunk_*.npz')) / max(frames, 1),
-        layouts={k: sum(m['layout'] == k for m in metas) for k in ('open', 'rooms')},
-        covis=dict(
-            stride_pairs=sum(m['covis']['all_pairs'] for m in metas),
-            candidate_pairs=sum(m['covis']['candidate_pairs'] for m in metas),
-            covisible_pairs=sum(m['covis']['covisible_pairs'] for m in metas),
-        ),
-    )
-    print(
-        f"dataset: {out}: {len(metas)} videos, {frames} frames in {secs:.0f} s "
-        f"({frames / secs:.0f} frames/s, everything included), {stats['bytes_per_frame']:.0f} bytes/frame"
-    )
-    _save(a.results, f'render_{a.config}.json', stats, 'cuda' if torch.cuda.is_available() else 'cpu', a.invocation)
-    return 0
-
-
-def _cmd_demo(a) -> int:
-    if not (math.isfinite(a.fps) and 1 <= a.fps <= 240):
-        _fail('--fps', a.fps, 'a frame rate in [1, 240]')
-    check_out_dir('--out', a.out)
-    res = demo(a.out, fps=a.fps, seed=a.seed)
-    print(
-        f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, "
-        "a 120-degree turn away and back."
-    )
-    span = res['retrieved_times_s']
-    print(
-        f"At the last frame, the 4-ray rule retrieves {res['retrieved_4ray']} of the {res['memory']} roam frames"
-        + (
-            f", from t = {span[0]} to {span[1]} s (mean exact overlap {res['mean_area_of_retrieved']:.2f})"
-            if span
-            else ''
-        )
-        + f"; {res['retrieved_area_gt_0_25']} roam frames share more than a quarter of its view by exact area."
-    )
-    print('map:', res['figure'])
-    return 0
+        return _literal(defaults[name], names)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{module}.{fn}: the default of {name} is not a literal") from e
 
 
 def _default(fn, name: str):
-    "The default of parameter `name` of `fn`: an option's default is the one of the function it feeds, never a copy."
+    """The default of parameter `name` of `fn`, a function or the path 'memory_video.<module>.<function>': an option's
+    default is the one of the function it feeds, never a copy."""
+    if isinstance(fn, str):
+        module, fn_name = fn.rsplit('.', 1)
+        if module not in sys.modules:
+            try:
+                return _source_default(module, fn_name, name)
+            except ValueError:
+                pass
+        fn = getattr(importlib.import_module(module), fn_name)
     return inspect.signature(fn).parameters[name].default
 
-
-def _add_bench(sub):
-    import memory_video.bench as B
-    from memory_video.generate import bench_generate
-
-    b = sub.add_parser('bench', help='speed benchmarks; results saved with provenance under --out')
-    b.add_argument('names', nargs='*', help=f"which benchmarks (default: all of {', '.join(BENCHES)})")
-    b.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default)")
-    b.add_argument(
-        '--sizes', type=int, nargs='+', default=list(_default(B.bench_geometry, 'sizes')), help='memory sizes N'
-    )
-    b.add_argument('--repeats', type=int, default=_default(B.bench_geometry, 'repeats'))
-    b.add_argument('--threads', type=int, default=0, help='torch CPU threads (default: torch decides)')
-    b.add_argument(
-        '--frames',
-        type=int,
-        default=_default(B.bench_render, 'n_frames'),
-        help='frames per size for the render benchmark',
-    )
-    b.add_argument(
-        '--out', default=None, help="folder for result JSON files (default: outputs/bench; '' to not save)"
-    )
-    b.add_argument(
-        '--update-results',
-        action='store_true',
-        help="write to the repository's committed data/results (what the documentation shows) instead of --out",
-    )
-    b.add_argument('--quiet', action='store_true', help='no progress lines')
-    b.add_argument(
-        '--model',
-        default=_default(bench_generate, 'model'),
-        help='the world model of the generate and context benchmarks: a shipped name or a save_dit file',
-    )
-    b.add_argument(
-        '--steps', type=int, default=_default(bench_generate, 'steps'), help='sampling steps of the generate benchmark'
-    )
-    b.set_defaults(fn=_cmd_bench)
-
-
-def _add_render(sub):
-    from memory_video.datasets import render_dataset
-
-    r = sub.add_parser('render', help='render a dataset of long camera-annotated MiniWorld videos (resumable)')
-    r.add_argument(
-        '--config',
-        default=_default(render_dataset, 'config'),
-        help="dataset config: 'tiny' (CI, seconds) or 'small' (GPU machine)",
-    )
-    r.add_argument(
-        '--out', default=_default(render_dataset, 'root'), help='root folder; the dataset goes to <out>/<config>'
-    )
-    r.add_argument(
-        '--videos',
-        type=int,
-        nargs='*',
-        default=_default(render_dataset, 'videos'),
-        help='only these video indices (default: all)',
-    )
-    r.add_argument(
-        '--device', default='auto', help="device for the co-visibility ground truth: 'cpu', 'cuda' or 'auto'"
-    )
-    r.add_argument('--quiet', action='store_true', help='no progress bar')
-    r.add_argument(
-        '--results',
-        default='',
-        help='also save render statistics (time, frames/s, bytes per frame) with provenance here',
-    )
-    r.set_defaults(fn=_cmd_render)
-
-
-def _add_train_vae(sub):
-    from memory_video.vae_training import train_vae, evaluate_vae
-
-    what = 'train (or resume) the causal VAE on a rendered dataset, evaluate it on held-out videos, save weights'
-    v = sub.add_parser('train-vae', help=what)
-    v.add_argument('--data', default='data/worlds/small')
-    v.add_argument('--config', default=_default(train_vae, 'config'))
-    v.add_argument('--out', default=_default(train_vae, 'out'), help='run folder (Lightning last.ckpt for resuming)')
-    v.add_argument('--minutes', type=float, default=_default(train_vae, 'minutes'))
-    v.add_argument('--batch', type=int, default=_default(train_vae, 'batch'))
-    v.add_argument('--clip-len', type=int, default=_default(train_vae, 'clip_len'))
-    v.add_argument('--lr', type=float, default=_default(train_vae, 'lr'))
-    v.add_argument('--eval-clips', type=int, default=_default(evaluate_vae, 'clips_per_video'))
-    v.add_argument(
-        '--init',
-        default=_default(train_vae, 'init'),
-        help='start from these weights (a safetensors file from an earlier run) when there is no last.ckpt',
-    )
-    v.add_argument('--checkpoint', default='', help='write the trained weights (safetensors, bf16) here')
-    v.add_argument('--results', default='', help='save the summary with provenance in this folder')
-    v.add_argument('--quiet', action='store_true')
-    v.set_defaults(fn=_cmd_train_vae)
-
-
-def _add_scores(sub):
-    from memory_video.retrieval import score_strategies
-    from memory_video.datasets import score_fov_rules
-
-    what = "score every retrieval strategy against a dataset's depth co-visibility ground truth"
-    q = sub.add_parser('retrieval', help=what)
-    q.add_argument('data', help='a dataset folder written by `memory_video render`')
-    q.add_argument('--k', type=int, default=_default(score_strategies, 'k'))
-    q.add_argument(
-        '--targets', type=int, default=_default(score_strategies, 'targets_per_video'), help='target frames per video'
-    )
-    q.add_argument('--out', default='data/results')
-    q.set_defaults(fn=_cmd_retrieval)
-    f = sub.add_parser('fov-rules', help="score the FOV rules against a dataset's depth co-visibility ground truth")
-    f.add_argument('data', help='a dataset folder written by `memory_video render`')
-    f.add_argument('--tau', type=float, default=_default(score_fov_rules, 'tau'))
-    f.add_argument('--area-threshold', type=float, default=_default(score_fov_rules, 'area_threshold'))
-    f.add_argument('--out', default='data/results')
-    f.set_defaults(fn=_cmd_fov_rules)
-
-
-def _add_demo(sub):
-    d = sub.add_parser('demo', help='the end-to-end demonstration of what the library does so far')
-    d.add_argument('--out', default=_default(demo, 'out'))
-    d.add_argument('--fps', type=float, default=_default(demo, 'fps'))
-    d.add_argument('--seed', type=int, default=_default(demo, 'seed'))
-    d.set_defaults(fn=_cmd_demo)
-
-
-def _add_train(sub):
-    sub.add_parser(
-        'train',
-        add_help=False,
-        help='train a world model: LightningCLI, e.g. `train --config small_cam` (see `train --help`)',
-    )
-
-
-def _add_eval(sub):
-    sub.add_parser(
-        'eval', add_help=False, help='a table of the papers on our data, `eval --table 1` (see `eval --help`)'
-    )
-
-
-def _add_train_all(sub):
-    from memory_video.training import train_all
-
-    t = sub.add_parser(
-        'train-all', help='render, cache and train every memory variant side by side (resumable: run it again)'
-    )
-    t.add_argument('--size', default=_default(train_all, 'size'), help="model size: 'tiny', 'mini', 'small' or 'base'")
-    t.add_argument('--variants', nargs='*', default=None, help='variants to train (default: all six)')
-    t.add_argument('--root', default=_default(train_all, 'root'), help='runs go to <root>/<size>_<variant>')
-    t.add_argument('--max-steps', type=int, default=None, help="steps per run (default: the config's)")
-    t.add_argument('--max-time', default=None, help="wall-time limit per call, DD:HH:MM:SS (Lightning's format)")
-    t.set_defaults(fn=_cmd_train_all)
-
-
-def _cmd_train_all(a) -> int:
-    from memory_video.training import train_all
-
-    import re
-    from memory_video.training import SIZES_DATA
-    from memory_video.variants import VARIANTS
-
-    if a.max_steps is not None and a.max_steps < 1:
-        raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
-    _choice('--size', a.size, list(SIZES_DATA), 'model size')
-    for v in a.variants or ():
-        _choice('--variants', v, list(VARIANTS), 'variant')
-    if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
-        _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
-    if a.variants is not None and not a.variants:
-        _fail('--variants', '', 'one or more variant names (leave out --variants for all six)')
-    twice = sorted({v for v in a.variants or () if a.variants.count(v) > 1})
-    if twice:
-        _fail('--variants', ' '.join(a.variants), f"each name once ({', '.join(twice)} given twice: one folder each)")
-    check_out_dir('--root', a.root)
-    runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
-    failed = [v for v, r in runs.items() if r is None]
-    for v, r in runs.items():
-        if r is not None:
-            print(f"{a.size}_{v}: {r['steps']} steps, val loss {r['metrics'].get('val/loss', float('nan')):.4f}")
-    if failed:
-        raise ValueError(f"runs failed: {failed}; see <root>/{a.size}_<variant>/train.log")
-    return 0
-
-
+# %% ../nbs/99_cli.ipynb #afb113d3
 class _Parser(argparse.ArgumentParser):
-    "An argument parser whose errors are one line, `memory_video <command>: <message>`, and exit status 2."
+    """An argument parser whose errors are one line, `memory_video <command>: <message>`, and exit status 2; `options`
+    adds its options the first time it parses or shows its help."""
+
+    def __init__(self, *args, options=None, **kw):
+        super().__init__(*args, **kw)
+        self._options = options
+
+    def _ready(self):
+        if self._options is not None:
+            add, self._options = self._options, None
+            add(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._ready()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self):
+        self._ready()
+        return super().format_usage()
+
+    def format_help(self):
+        self._ready()
+        return super().format_help()
 
     def error(self, message):
         self.exit(2, f"{self.prog}: {message}\n")
+
+
+_COMMANDS = {}  # name -> (help line, function adding the options, add_parser keywords): see `_command`
+_ORDER = ('generate', 'bench', 'render', 'train-vae', 'train', 'train-all', 'eval', 'retrieval', 'fov-rules', 'demo')
+
+
+def _command(name: str, help: str, options=None, **kw):
+    "Register the command `name`: its help line and `options(p)`, which adds its options to its parser `p`."
+    _COMMANDS[name] = (help, options, kw)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -806,32 +267,12 @@ def parser() -> argparse.ArgumentParser:
         prog='memory_video', description='Memory for video world models: Context-as-Memory and MemLearner on MiniWorld.'
     )
     sub = p.add_subparsers(dest='command', metavar='<command>')
-    adds = (_add_generate, _add_bench, _add_render, _add_train_vae, _add_train, _add_train_all, _add_eval, _add_scores)
-    adds += (_add_demo,)
-    for add in adds:
-        add(sub)
+    for name in sorted(_COMMANDS, key=lambda n: _ORDER.index(n) if n in _ORDER else len(_ORDER)):
+        help, options, kw = _COMMANDS[name]
+        sub.add_parser(name, help=help, options=options, **kw)
     return p
 
-
-def _cmd_train(argv) -> int:
-    import warnings
-    from memory_video.training import train_cli
-    from memory_video.vae_training import Stopped
-
-    # LightningCLI warns whenever it is given arguments while sys.argv holds some: here both are the command's
-    warnings.filterwarnings('ignore', message=".*LightningCLI's args parameter is intended")
-    try:
-        with _signals():
-            return train_cli(argv)
-    except ValueError as e:
-        print(f"memory_video train: {e}", file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, SystemExit) as e:  # Stopped, a signal before training, or Lightning's exit on one
-        if isinstance(e, SystemExit) and _Signal.got is None:
-            raise
-        return _stopped('train', e, 'nothing was trained yet')
-
-
+# %% ../nbs/99_cli.ipynb #a521ca93
 class _Signal:
     "The signal that arrived during this command (None: none), noted by `_on_signal`."
 
@@ -879,7 +320,7 @@ def _stopped(cmd: str, e: BaseException, hint: str = '') -> int:
     print(f"memory_video {cmd}: {msg}", file=sys.stderr)
     return 128 + signum
 
-
+# %% ../nbs/99_cli.ipynb #14717843
 def main(argv=None) -> int:
     "Run `memory_video` with `argv` (default: the process arguments)."
     p = parser()
@@ -911,9 +352,580 @@ def main(argv=None) -> int:
         print(f"memory_video {a.command}: {e}", file=sys.stderr)
         return 2
 
+# %% ../nbs/99_cli.ipynb #9e145a9f
+def _check_model(opt: str, model: str):
+    "A world model option: a shipped name or the path of an existing file (the error says where it looked)."
+    from memory_video.generate import check_model
+
+    try:
+        return check_model(model)
+    except ValueError as e:
+        raise ValueError(f"{opt}: {str(e).removeprefix('model: ')}") from None
+
+
+MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hours on a CPU with nothing to gain
+
+
+def _check_generate(a) -> str:
+    "Validate `generate`'s options and output files before any work; returns the device."
+    import torch  # deferred on purpose: start-up time of the command line
+    import memory_video.generate as G
+    from memory_video.runtime import check_out_dir, check_out_file
+
+    _choice('--trajectory', a.trajectory, list(G.TRAJECTORIES), 'trajectory')
+    if a.strategy is not None:
+        _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
+    _check_model('--model', a.model)
+    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
+              f'{G.DEFAULT_STEPS} is the default)')
+    _count('--seed', a.seed, 0)
+    if not a.out:
+        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
+    n = len(G.held_out_scenes())
+    if not 0 <= a.scene < n:
+        _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
+    dev = _device('--device', a.device)
+    out = check_out_dir('--out', a.out)
+    for name in ('world.mp4', 'world.gif', 'result.json'):
+        check_out_file('--out', out / name)
+    return ('cuda' if torch.cuda.is_available() else 'cpu') if dev == 'auto' else dev
+
+
+def _cmd_generate(a) -> int:
+    from memory_video.generate import generate_video, GenerationInterrupted
+    from memory_video.world import GenerationFailed
+
+    dev = _check_generate(a)
+    try:
+        generate_video(
+            a.out, a.trajectory, a.strategy, a.model, a.steps, dev, a.seed, a.scene,
+            progress=not a.quiet, compare=not a.no_compare,
+        )
+    except GenerationInterrupted as e:  # SIGINT or SIGTERM: the video so far is playable
+        print(f"memory_video generate: {e} (playable)", file=sys.stderr)
+        return 128 + (_Signal.got or signal.SIGINT)
+    except GenerationFailed as e:  # a broken model: a failed run (exit 1), not bad input and never a score
+        print(f"memory_video generate: failed: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+# %% ../nbs/99_cli.ipynb #144b4177
+def _generate_options(g):
+    "Add `generate`'s options to its parser `g`."
+    import memory_video.generate as G  # deferred on purpose: start-up time of the command line
+
+    paths = '; '.join(f'{t.name}: {t.doc}' for t in G.TRAJECTORIES.values())
+    g.add_argument('--trajectory', default=_default(G.generate_video, 'trajectory'), help=f'the camera path ({paths})')
+    g.add_argument(
+        '--strategy',
+        default=_default(G.generate_video, 'strategy'),
+        help=f"the context rule (default: the model's own): one of {', '.join(G.STRATEGY_NAMES)}",
+    )
+    g.add_argument(
+        '--model',
+        default=_default(G.generate_video, 'model'),
+        help=f"a shipped world model ({', '.join(G.MODELS)}) or the path of one written by save_dit",
+    )
+    g.add_argument('--steps', type=int, default=_default(G.generate_video, 'steps'), help='sampling steps per segment')
+    g.add_argument(
+        '--out', default=_default(G.generate_video, 'out'), help='folder for world.mp4, world.gif and result.json'
+    )
+    g.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default: a GPU if torch sees one)")
+    g.add_argument('--seed', type=int, default=_default(G.generate_video, 'seed'), help='path and sampling seed')
+    g.add_argument('--scene', type=int, default=_default(G.generate_video, 'scene'), help='held-out scene, 0..3')
+    g.add_argument('--no-compare', action='store_true', help='skip the run without memory (and its PSNR)')
+    g.add_argument('--quiet', action='store_true', help='no progress bar')
+    g.set_defaults(fn=_cmd_generate)
+
+
+_command(
+    'generate',
+    'generate a held-out scene with memory: a video (ground truth | generated | memory) and the '
+    'History-Context PSNR with memory and without',
+    _generate_options,
+)
+
+# %% ../nbs/99_cli.ipynb #8873154e
+def _model_there(model: str) -> bool:
+    from memory_video.generate import model_path
+
+    try:
+        return model_path(model).is_file()
+    except ValueError:
+        return False
+
+
+def _generate_bench(dev: str, a) -> dict:
+    "`memory_video generate` timed in a fresh process (05c_generate)."
+    from memory_video.generate import bench_generate
+
+    return bench_generate(dev, model=a.model, steps=a.steps)
+
+
+def _format_generate_bench(res: dict) -> str:
+    from memory_video.generate import format_generate_bench
+
+    return format_generate_bench(res)
+
+
+def _context_bench(dev: str, a) -> dict:
+    "Table 2's speed column: frames/s of one segment against the number of context frames (05_eval_tables)."
+    from memory_video.evaluation import bench_context
+
+    return bench_context(dev, model=a.model)
+
+
+def _format_context_bench(res: dict) -> str:
+    from memory_video.evaluation import format_context_bench
+
+    return format_context_bench(res)
+
+
+def _loop_n(sizes) -> int:
+    "The memory size of the geometry benchmark's Python-loop baseline: 1000 if asked for, else the smallest size."
+    return 10**3 if 10**3 in sizes else min(sizes)
+
+# %% ../nbs/99_cli.ipynb #1adcf5d2
+def _attention_rows(dev: str) -> dict:
+    from memory_video.bench import bench_structured_attention
+
+    runs = [(None, 2), (None, 8), ('flash', 2), ('sdpa', 2)] if dev.startswith('cuda') else [(None, 1)]
+    return dict(rows=[bench_structured_attention(dev, kernel=kn, batch=b) for kn, b in runs])
+
+
+def _mfu_rows(dev: str) -> dict:
+    from memory_video.bench import bench_mfu
+
+    return dict(
+        rows=[
+            bench_mfu(dev, cfg, batch=b, compile=cmp)
+            for cfg, b in (('small', 8), ('base', 4), ('base', 8))
+            for cmp in (False, True)
+        ]
+    )
+
+
+def _benches():
+    """name -> (run(device, args) -> result, format(result) -> text); the render benchmark's file is named for the
+    machine, not the torch device."""
+    import memory_video.bench as B  # deferred on purpose: start-up time of the command line
+
+    return {
+        'geometry': (
+            lambda d, a: B.bench_geometry(d, sizes=tuple(a.sizes), repeats=a.repeats, loop_n=_loop_n(a.sizes)),
+            B.format_geometry_bench,
+        ),
+        'render': (lambda d, a: B.bench_render(n_frames=a.frames), B.format_render_bench),
+        'vae': (lambda d, a: B.bench_vae(d), B.format_vae_bench),
+        'memory': (
+            lambda d, a: dict(
+                runs=[B.bench_memory(d, c, size=s) for c, s in (('small', 8), ('small', 32), ('base', 32))]
+            ),
+            B.format_memory_bench,
+        ),  # 64x64 and 256x256 video
+        'attention': (lambda d, a: _attention_rows(d), B.format_attention_bench),
+        'mfu': (lambda d, a: _mfu_rows(d), B.format_mfu_bench),
+        'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
+        'generate': (_generate_bench, _format_generate_bench),
+        'context': (_context_bench, _format_context_bench),
+    }
+
+
+BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate', 'context')
+
+# %% ../nbs/99_cli.ipynb #59794184
+def _results_dir() -> Path:
+    "The committed `data/results` folder of the checkout this package runs from."
+    p = Path(__file__).resolve().parent.parent / 'data' / 'results'
+    if not p.is_dir():
+        raise ValueError(f"--update-results: {p} is not there; this package does not run from a checkout")
+    return p
+
+
+def _check_bench(a) -> tuple[str, Path | None]:
+    "Validate `bench`'s options before anything runs; returns the device and the output folder."
+    import torch  # deferred on purpose: start-up time of the command line
+    from memory_video.runtime import check_out_dir
+
+    unknown = [n for n in a.names if n not in BENCHES]
+    if unknown:
+        raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
+    _device('--device', a.device)
+    _count('--threads', a.threads, 0)
+    for n in a.sizes:
+        _count('--sizes', n)
+    if min(a.sizes) > 10**4:
+        # the Python-loop baseline is timed at the smallest size, one call per memory camera
+        _fail('--sizes', a.sizes, 'at least one size <= 10000 (the Python-loop baseline runs at the smallest)')
+    _count('--repeats', a.repeats)
+    _count('--frames', a.frames)
+    if {'generate', 'context'} & set(a.names):
+        # named: its model must be there (run with all the others, it is skipped if absent)
+        _check_model('--model', a.model)
+        _count('--steps', a.steps)
+    if a.update_results and a.out is not None:
+        raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
+    out = _results_dir() if a.update_results else check_out_dir('--out', 'outputs/bench' if a.out is None else a.out)
+    return (a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')), out
+
+
+def _cmd_bench(a) -> int:
+    import torch
+
+    dev, out = _check_bench(a)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    benches, names = _benches(), a.names or BENCHES
+    for i, name in enumerate(names):
+        run, fmt = benches[name]
+        if name in ('generate', 'context') and not a.names and not _model_there(a.model):
+            print(f"bench {name} skipped: no world model {a.model!r} (give --model PATH)", file=sys.stderr)
+            continue
+        if not a.quiet:
+            # a full run takes many minutes on a small CPU: say what runs now
+            print(f"bench {name} ({i + 1}/{len(names)}) on {dev} ...", file=sys.stderr, flush=True)
+        res = run(dev, a)
+        print(fmt(res))
+        suffix = (
+            ('gpu' if torch.cuda.is_available() else 'cpu')
+            if name == 'render'
+            else ('cuda' if dev.startswith('cuda') else 'cpu')
+        )
+        _save(out, f'bench_{name}_{suffix}.json', res, dev, a.invocation)
+    return 0
+
+# %% ../nbs/99_cli.ipynb #ac1d3e7f
+def _bench_options(b):
+    "Add `bench`'s options to its parser `b`."
+    b.add_argument('names', nargs='*', help=f"which benchmarks (default: all of {', '.join(BENCHES)})")
+    b.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default)")
+    b.add_argument(
+        '--sizes', type=int, nargs='+', default=list(_default('memory_video.bench.bench_geometry', 'sizes')),
+        help='memory sizes N',
+    )
+    b.add_argument('--repeats', type=int, default=_default('memory_video.bench.bench_geometry', 'repeats'))
+    b.add_argument('--threads', type=int, default=0, help='torch CPU threads (default: torch decides)')
+    b.add_argument(
+        '--frames',
+        type=int,
+        default=_default('memory_video.bench.bench_render', 'n_frames'),
+        help='frames per size for the render benchmark',
+    )
+    b.add_argument(
+        '--out', default=None, help="folder for result JSON files (default: outputs/bench; '' to not save)"
+    )
+    b.add_argument(
+        '--update-results',
+        action='store_true',
+        help="write to the repository's committed data/results (what the documentation shows) instead of --out",
+    )
+    b.add_argument('--quiet', action='store_true', help='no progress lines')
+    b.add_argument(
+        '--model',
+        default=_default('memory_video.generate.bench_generate', 'model'),
+        help='the world model of the generate and context benchmarks: a shipped name or a save_dit file',
+    )
+    b.add_argument(
+        '--steps', type=int, default=_default('memory_video.generate.bench_generate', 'steps'),
+        help='sampling steps of the generate benchmark',
+    )
+    b.set_defaults(fn=_cmd_bench)
+
+
+_command('bench', 'speed benchmarks; results saved with provenance under --out', _bench_options)
+
+# %% ../nbs/99_cli.ipynb #aee0bea4
+def _cmd_render(a) -> int:
+    import json
+    import torch  # deferred on purpose: start-up time of the command line
+    from memory_video.datasets import render_dataset, CONFIGS
+    from memory_video.runtime import check_out_dir
+
+    cfg = CONFIGS[_choice('--config', a.config, sorted(CONFIGS), 'dataset config')]
+    for v in a.videos or ():
+        if not 0 <= v < cfg.n_videos:
+            _fail('--videos', v, f'video indices of config {cfg.name!r} in 0..{cfg.n_videos - 1}')
+    _device('--device', a.device)
+    check_out_dir('--out', Path(a.out) / cfg.name)
+    check_out_dir('--results', a.results)
+    t0 = time.time()
+    out = render_dataset(
+        a.config, a.out, device=None if a.device == 'auto' else a.device, progress=not a.quiet, videos=a.videos
+    )
+    secs = time.time() - t0
+    metas = [json.loads(p.read_text()) for p in sorted(out.glob('video_*/meta.json'))]
+    frames = sum(m['n_frames'] for m in metas)
+    stats = dict(
+        config=a.config,
+        seconds=secs,
+        videos=len(metas),
+        frames=frames,
+        frames_per_s=frames / secs,
+        bytes_per_frame=sum(p.stat().st_size for p in out.glob('video_*/chunk_*.npz')) / max(frames, 1),
+        layouts={k: sum(m['layout'] == k for m in metas) for k in ('open', 'rooms')},
+        covis=dict(
+            stride_pairs=sum(m['covis']['all_pairs'] for m in metas),
+            candidate_pairs=sum(m['covis']['candidate_pairs'] for m in metas),
+            covisible_pairs=sum(m['covis']['covisible_pairs'] for m in metas),
+        ),
+    )
+    print(
+        f"dataset: {out}: {len(metas)} videos, {frames} frames in {secs:.0f} s "
+        f"({frames / secs:.0f} frames/s, everything included), {stats['bytes_per_frame']:.0f} bytes/frame"
+    )
+    _save(a.results, f'render_{a.config}.json', stats, 'cuda' if torch.cuda.is_available() else 'cpu', a.invocation)
+    return 0
+
+# %% ../nbs/99_cli.ipynb #6da3f42a
+def _render_options(r):
+    "Add `render`'s options to its parser `r`."
+    r.add_argument(
+        '--config',
+        default=_default('memory_video.datasets.render_dataset', 'config'),
+        help="dataset config: 'tiny' (CI, seconds) or 'small' (GPU machine)",
+    )
+    r.add_argument(
+        '--out', default=_default('memory_video.datasets.render_dataset', 'root'),
+        help='root folder; the dataset goes to <out>/<config>',
+    )
+    r.add_argument(
+        '--videos',
+        type=int,
+        nargs='*',
+        default=_default('memory_video.datasets.render_dataset', 'videos'),
+        help='only these video indices (default: all)',
+    )
+    r.add_argument(
+        '--device', default='auto', help="device for the co-visibility ground truth: 'cpu', 'cuda' or 'auto'"
+    )
+    r.add_argument('--quiet', action='store_true', help='no progress bar')
+    r.add_argument(
+        '--results',
+        default='',
+        help='also save render statistics (time, frames/s, bytes per frame) with provenance here',
+    )
+    r.set_defaults(fn=_cmd_render)
+
+
+_command('render', 'render a dataset of long camera-annotated MiniWorld videos (resumable)', _render_options)
+
+# %% ../nbs/99_cli.ipynb #bf95f10e
+def _check_run_folder(opt: str, out: Path, config: str):
+    "Refuse a run folder whose `last.ckpt` is unreadable or holds another VAE config, before any training."
+    import torch  # deferred on purpose: start-up time of the command line
+
+    ckpt = out / 'last.ckpt'
+    if not ckpt.exists():
+        return
+    try:
+        # tensors and plain containers only: a checkpoint is never allowed to run code (`weights_only=True`)
+        hp = torch.load(ckpt, map_location='cpu', weights_only=True).get('hyper_parameters', {})
+    except Exception as e:
+        raise ValueError(
+            f"{opt}: {ckpt} is not a readable Lightning checkpoint ({type(e).__name__}); "
+            "remove it to start afresh, or choose another --out"
+        ) from None
+    if hp.get('config', config) != config:
+        raise ValueError(
+            f"{opt}: {ckpt} resumes a {hp['config']!r} VAE, not --config {config!r}; "
+            f"give --config {hp['config']} or another --out"
+        )
+
+
+def _check_train_vae(a):
+    "Validate `train-vae`'s options, dataset, run folder and output paths before any training."
+    from memory_video.vae import VAE_CONFIGS, load_vae
+    from memory_video.runtime import check_out_dir, check_out_file
+
+    _choice('--config', a.config, list(VAE_CONFIGS), 'VAE config')
+    _positive('--minutes', a.minutes)
+    _count('--batch', a.batch)
+    if a.clip_len < 1 or (a.clip_len - 1) % 4:
+        # the causal VAE halves time twice: 1 + 4n frames
+        _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
+    _positive('--lr', a.lr, 1.0)
+    _count('--eval-clips', a.eval_clips)
+    why = (
+        'train-vae evaluates on held-out videos and that layout has no train/val split; '
+        'render a dataset with `memory_video render`'
+    )
+    for split in ('train', 'val'):
+        ds = _open_scored('--data', a.data, why, split=split)
+        if not len(ds):
+            raise ValueError(f"--data: {a.data} has no {split!r} videos; expected a dataset with both splits")
+        short = min(v.n_frames for v in ds)
+        if short < a.clip_len:
+            _fail('--clip-len', a.clip_len, f'at most {short} frames (the shortest {split!r} video)')
+    if a.init:
+        try:
+            load_vae(a.init, a.config)
+        except ValueError as e:
+            raise ValueError(f"--init: {e}") from None
+    _check_run_folder('--out', check_out_dir('--out', a.out), a.config)
+    check_out_file('--checkpoint', a.checkpoint)
+    check_out_dir('--results', a.results)
+
+# %% ../nbs/99_cli.ipynb #86189439
+def _quiet_lightning():
+    "Lightning's start-up lines (accelerator, tips) go to its loggers: keep only warnings."
+    import logging
+
+    for name in ('lightning', 'lightning.pytorch', 'lightning.fabric', 'pytorch_lightning', 'lightning_fabric'):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _cmd_train_vae(a) -> int:
+    _check_train_vae(a)
+    # deferred on purpose: Lightning takes seconds to import, after the checks
+    from memory_video.vae import save_vae, load_vae
+    from memory_video.vae_training import train_vae, evaluate_vae
+    from memory_video.datasets import open_dataset
+
+    if a.quiet:
+        _quiet_lightning()
+    vae, info = train_vae(
+        a.data,
+        a.config,
+        out=a.out,
+        minutes=a.minutes,
+        batch=a.batch,
+        clip_len=a.clip_len,
+        lr=a.lr,
+        progress=not a.quiet,
+        init=a.init,
+    )
+    dev = next(vae.parameters()).device
+    ev = evaluate_vae(
+        vae, list(open_dataset(a.data, split='val')), clips_per_video=a.eval_clips, clip_len=a.clip_len, device=dev
+    )
+    print(
+        f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f} "
+        f"over {ev['frames']} frames of {ev['videos']} unseen videos"
+    )
+    prior = load_vae(a.init).extra if a.init else {}  # what the run we continued from had reached
+    total = info['steps'] + prior.get('total_steps', prior.get('steps', 0))
+    res = dict(
+        config=a.config,
+        data=str(a.data),
+        train=info,
+        total_steps=total,
+        init_extra=prior,
+        heldout=ev,
+        params=vae.n_params,
+    )
+    if a.checkpoint:
+        print('saved', save_vae(vae, a.checkpoint, extra=dict(heldout=ev, steps=info['steps'], total_steps=total)))
+    _save(a.results, f'vae_{a.config}.json', res, str(dev), a.invocation)
+    return 0
+
+# %% ../nbs/99_cli.ipynb #69d44425
+def _train_vae_options(v):
+    "Add `train-vae`'s options to its parser `v`."
+    tv = 'memory_video.vae_training.train_vae'
+    v.add_argument('--data', default='data/worlds/small')
+    v.add_argument('--config', default=_default(tv, 'config'))
+    v.add_argument('--out', default=_default(tv, 'out'), help='run folder (Lightning last.ckpt for resuming)')
+    v.add_argument('--minutes', type=float, default=_default(tv, 'minutes'))
+    v.add_argument('--batch', type=int, default=_default(tv, 'batch'))
+    v.add_argument('--clip-len', type=int, default=_default(tv, 'clip_len'))
+    v.add_argument('--lr', type=float, default=_default(tv, 'lr'))
+    ev = 'memory_video.vae_training.evaluate_vae'
+    v.add_argument('--eval-clips', type=int, default=_default(ev, 'clips_per_video'))
+    v.add_argument(
+        '--init',
+        default=_default(tv, 'init'),
+        help='start from these weights (a safetensors file from an earlier run) when there is no last.ckpt',
+    )
+    v.add_argument('--checkpoint', default='', help='write the trained weights (safetensors, bf16) here')
+    v.add_argument('--results', default='', help='save the summary with provenance in this folder')
+    v.add_argument('--quiet', action='store_true')
+    v.set_defaults(fn=_cmd_train_vae)
+
+
+_command(
+    'train-vae',
+    'train (or resume) the causal VAE on a rendered dataset, evaluate it on held-out videos, save weights',
+    _train_vae_options,
+)
+
+# %% ../nbs/99_cli.ipynb #119661b1
+def _cmd_train(argv) -> int:
+    import warnings
+    from memory_video.training import train_cli  # deferred on purpose: Lightning takes seconds to import
+
+    # LightningCLI warns whenever it is given arguments while sys.argv holds some: here both are the command's
+    warnings.filterwarnings('ignore', message=".*LightningCLI's args parameter is intended")
+    try:
+        with _signals():
+            return train_cli(argv)
+    except ValueError as e:
+        print(f"memory_video train: {e}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, SystemExit) as e:  # Stopped, a signal before training, or Lightning's exit on one
+        if isinstance(e, SystemExit) and _Signal.got is None:
+            raise
+        return _stopped('train', e, 'nothing was trained yet')
+
+
+_command(
+    'train', 'train a world model: LightningCLI, e.g. `train --config small_cam` (see `train --help`)', add_help=False
+)
+
+# %% ../nbs/99_cli.ipynb #43dae181
+def _train_all_options(t):
+    "Add `train-all`'s options to its parser `t`."
+    ta = 'memory_video.training.train_all'
+    t.add_argument('--size', default=_default(ta, 'size'), help="model size: 'tiny', 'mini', 'small' or 'base'")
+    t.add_argument('--variants', nargs='*', default=None, help='variants to train (default: all six)')
+    t.add_argument('--root', default=_default(ta, 'root'), help='runs go to <root>/<size>_<variant>')
+    t.add_argument('--max-steps', type=int, default=None, help="steps per run (default: the config's)")
+    t.add_argument('--max-time', default=None, help="wall-time limit per call, DD:HH:MM:SS (Lightning's format)")
+    t.set_defaults(fn=_cmd_train_all)
+
+
+_command(
+    'train-all', 'render, cache and train every memory variant side by side (resumable: run it again)',
+    _train_all_options,
+)
+
+
+def _cmd_train_all(a) -> int:
+    import re
+
+    if a.max_steps is not None and a.max_steps < 1:
+        raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
+    from memory_video.training import SIZES_DATA, train_all  # deferred on purpose: Lightning takes seconds to import
+    from memory_video.variants import VARIANTS
+    from memory_video.runtime import check_out_dir
+
+    _choice('--size', a.size, list(SIZES_DATA), 'model size')
+    for v in a.variants or ():
+        _choice('--variants', v, list(VARIANTS), 'variant')
+    if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
+        _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
+    if a.variants is not None and not a.variants:
+        _fail('--variants', '', 'one or more variant names (leave out --variants for all six)')
+    twice = sorted({v for v in a.variants or () if a.variants.count(v) > 1})
+    if twice:
+        _fail('--variants', ' '.join(a.variants), f"each name once ({', '.join(twice)} given twice: one folder each)")
+    check_out_dir('--root', a.root)
+    runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
+    failed = [v for v, r in runs.items() if r is None]
+    for v, r in runs.items():
+        if r is not None:
+            print(f"{a.size}_{v}: {r['steps']} steps, val loss {r['metrics'].get('val/loss', float('nan')):.4f}")
+    if failed:
+        raise ValueError(f"runs failed: {failed}; see <root>/{a.size}_<variant>/train.log")
+    return 0
+
 # %% ../nbs/99_cli.ipynb #c5982e75
 def eval_parser() -> argparse.ArgumentParser:
     "The options of `memory_video eval`."
+    # deferred on purpose: start-up time of the command line (the evaluation modules load torch and the metrics)
+    from memory_video.evaluation import REVISIT_KINDS, TABLES
+    from memory_video.variants import VARIANTS
+
     p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
     p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
     p.add_argument('--models', default='data/models', help='folder of <size>_<variant>.safetensors checkpoints')
@@ -939,13 +951,18 @@ def eval_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _choices(opt: str, values, valid, what: str) -> list:
-    "`values` if each is one of `valid`, else a `ValueError` naming the option, the value and the valid ones."
-    return [_choice(opt, v, valid, what) for v in values]
+_command('eval', 'a table of the papers on our data, `eval --table 1` (see `eval --help`)', add_help=False)
 
-
+# %% ../nbs/99_cli.ipynb #4a85db44
 def _check_eval(a) -> tuple[EvalOptions, Path | None]:
     "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
+    import torch  # deferred on purpose: start-up time of the command line
+    from memory_video.ablations import TABLE3_STRATEGIES, valid_rules
+    from memory_video.dit import DIT_CONFIGS
+    from memory_video.evaluation import REVISIT_KINDS, TABLE_DEFAULTS, TABLES, EvalOptions, result_stem
+    from memory_video.runtime import check_out_dir
+    from memory_video.variants import VARIANTS
+
     _choices('--table', [a.table], TABLES, 'table')
     _choices('--size', [a.size], list(DIT_CONFIGS), 'model size')
     d = TABLE_DEFAULTS[a.table]
@@ -979,9 +996,29 @@ def _check_eval(a) -> tuple[EvalOptions, Path | None]:
             raise ValueError(f"--out: cannot write {f}")
     return opts, out
 
+# %% ../nbs/99_cli.ipynb #4cbd0722
+def _check_metric_weights(fid: bool):
+    "Load every metric network a table scores with (LPIPS; Inception and I3D when `fid`): a `ValueError` if one fails."
+    # deferred on purpose: start-up time of the command line
+    from memory_video.evaluation import Scorer
+    from memory_video.metrics import LPIPS, I3DFeatures, InceptionFeatures, fetch_metric_weights
+
+    load = dict(lpips_alex=lambda: LPIPS('alex'), inception=InceptionFeatures, i3d=I3DFeatures)
+    for name in Scorer(fid=fid).check().weights:  # each file there, or fetched and converted once
+        try:
+            load[name]()
+        except Exception as e:
+            raise ValueError(
+                f"metric weights: {name}: {fetch_metric_weights(name)} cannot be loaded ({type(e).__name__}: "
+                f"{str(e)[:200]}); delete it to fetch it again, or set MEMORY_VIDEO_{name.upper()} to a good copy"
+            ) from None
+
 # %% ../nbs/99_cli.ipynb #da08ffb9
 def run_table(a, opts: EvalOptions, out) -> dict:
     "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
+    from memory_video.ablations import table3, table4  # deferred on purpose: start-up time of the command line
+    from memory_video.evaluation import revisit_table, table1, table2
+
     kw = dict(models=a.models, size=a.size, worlds=a.worlds, scenes=a.scenes, opts=opts, out=out)
     if a.table == '1':
         return table1(methods=a.methods, **kw)
@@ -999,11 +1036,15 @@ def eval_main(argv=None) -> int:
         a = eval_parser().parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
+    from memory_video.evaluation import result_stem, table_frame  # deferred on purpose: start-up time
+    from memory_video.runtime import provenance, save_result, say
+
     partial = None
     try:
         opts, out = _check_eval(a)
         if a.metrics_cache:
             os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
+        _check_metric_weights(opts.fid)  # before any generation: a damaged file fails now, not after the first setting
         # finished parts of the run are kept here until the table is saved: a killed run resumes where it stopped
         partial = out / '.partial' / result_stem(a.table) if out is not None else None
         opts = replace(opts, resume=str(partial) if partial else None)
@@ -1026,3 +1067,108 @@ def eval_main(argv=None) -> int:
     except KeyboardInterrupt as e:  # SIGTERM or SIGINT: the finished settings are kept in the partial folder
         where = f"the finished settings are kept in {partial}" if partial else 'nothing is kept (--out \'\')'
         return _stopped('eval', e, where)
+
+# %% ../nbs/99_cli.ipynb #620222a8
+def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
+    """Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`;
+    `why` says why the Context-as-Memory layout is refused."""
+    from memory_video.runtime import check_out_dir
+
+    ds = _open_scored('data', a.data, why)
+    check_out_dir('--out', a.out)
+    res = score(list(ds), **kw)
+    print(fmt(res))
+    _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
+    return 0
+
+
+def _cmd_retrieval(a) -> int:
+    _count('--k', a.k)
+    _count('--targets', a.targets)
+    from memory_video.retrieval import score_strategies, format_strategies  # deferred on purpose: start-up time
+
+    why = (
+        'retrieval scores the strategies against depth co-visibility and per-layout, and that layout has neither '
+        '(binary overlap labels only)'
+    )
+    return _cmd_score(a, score_strategies, format_strategies, 'retrieval', why, k=a.k, targets_per_video=a.targets)
+
+
+def _cmd_fov_rules(a) -> int:
+    _fraction('--tau', a.tau)
+    _fraction('--area-threshold', a.area_threshold)
+    from memory_video.datasets import score_fov_rules, format_fov_rules  # deferred on purpose: start-up time
+
+    why = 'the Context-as-Memory layout has no depth, so fov-rules cannot score against depth co-visibility'
+    return _cmd_score(
+        a, score_fov_rules, format_fov_rules, 'fov_rules', why, tau=a.tau, area_threshold=a.area_threshold
+    )
+
+# %% ../nbs/99_cli.ipynb #17f0cb0c
+def _retrieval_options(q):
+    "Add `retrieval`'s options to its parser `q`."
+    q.add_argument('data', help='a dataset folder written by `memory_video render`')
+    q.add_argument('--k', type=int, default=_default('memory_video.retrieval.score_strategies', 'k'))
+    q.add_argument(
+        '--targets', type=int, default=_default('memory_video.retrieval.score_strategies', 'targets_per_video'),
+        help='target frames per video',
+    )
+    q.add_argument('--out', default='data/results')
+    q.set_defaults(fn=_cmd_retrieval)
+
+
+def _fov_rules_options(f):
+    "Add `fov-rules`'s options to its parser `f`."
+    f.add_argument('data', help='a dataset folder written by `memory_video render`')
+    f.add_argument('--tau', type=float, default=_default('memory_video.datasets.score_fov_rules', 'tau'))
+    f.add_argument(
+        '--area-threshold', type=float, default=_default('memory_video.datasets.score_fov_rules', 'area_threshold')
+    )
+    f.add_argument('--out', default='data/results')
+    f.set_defaults(fn=_cmd_fov_rules)
+
+
+_command(
+    'retrieval', "score every retrieval strategy against a dataset's depth co-visibility ground truth",
+    _retrieval_options,
+)
+_command(
+    'fov-rules', "score the FOV rules against a dataset's depth co-visibility ground truth",
+    _fov_rules_options,
+)
+
+# %% ../nbs/99_cli.ipynb #34ee1259
+def _demo_options(d):
+    "Add `demo`'s options to its parser `d`."
+    d.add_argument('--out', default=_default(demo, 'out'))
+    d.add_argument('--fps', type=float, default=_default(demo, 'fps'))
+    d.add_argument('--seed', type=int, default=_default(demo, 'seed'))
+    d.set_defaults(fn=_cmd_demo)
+
+
+_command('demo', 'the end-to-end demonstration of what the library does so far', _demo_options)
+
+
+def _cmd_demo(a) -> int:
+    if not (math.isfinite(a.fps) and 1 <= a.fps <= 240):
+        _fail('--fps', a.fps, 'a frame rate in [1, 240]')
+    from memory_video.runtime import check_out_dir  # deferred on purpose: start-up time of the command line
+
+    check_out_dir('--out', a.out)
+    res = demo(a.out, fps=a.fps, seed=a.seed)
+    print(
+        f"{res['frames']} frames: a 40 s roam, a walk back to the pose of t = {res['revisited_s']:.0f} s, "
+        "a 120-degree turn away and back."
+    )
+    span = res['retrieved_times_s']
+    print(
+        f"At the last frame, the 4-ray rule retrieves {res['retrieved_4ray']} of the {res['memory']} roam frames"
+        + (
+            f", from t = {span[0]} to {span[1]} s (mean exact overlap {res['mean_area_of_retrieved']:.2f})"
+            if span
+            else ''
+        )
+        + f"; {res['retrieved_area_gt_0_25']} roam frames share more than a quarter of its view by exact area."
+    )
+    print('map:', res['figure'])
+    return 0
