@@ -395,7 +395,7 @@ class GenerationInterrupted(KeyboardInterrupt):
     def __init__(self, frames: int, files: list, resume=None):
         where = ', '.join(map(str, files)) or 'no file'
         again = f"run the same command again to resume from the finished segments in {resume}; " if resume else ''
-        super().__init__(f"interrupted after {frames} frames: {again}the frames so far are in {where}")
+        super().__init__(f"interrupted: the first {frames} frames are kept; {again}the video so far is {where}")
         self.frames, self.files, self.resume = frames, files, resume
 
 
@@ -488,10 +488,10 @@ def generate_video(
     generated | memory) and `out/result.json`; with `compare`, also run without memory from the branch. Returns the
     result: History-Context PSNR with memory and without, PSNR against the ground truth, time, files.
 
-    Resumes: the finished segments of both runs are kept in `out/segments` (`claim_out`), so the same call after a
-    kill continues where it stopped and gives the same video. The outputs are written under temporary names
-    (`partial_name`) and renamed when the run has finished; a run with other arguments replaces the folder's earlier
-    run."""
+    Resumes: the finished segments of both runs are kept in `out/segments` (`claim_out`) until the run has finished,
+    so the same call after a kill continues where it stopped and gives the same video. The outputs are written under
+    temporary names (`partial_name`) and renamed when the run has finished; a run with other arguments replaces the
+    folder's earlier run."""
     t0 = time.perf_counter()
     tr_name = get_trajectory(trajectory).name  # every name and the model's file are checked before any work
     run_variant(get_variant('cam'), strategy)
@@ -595,6 +595,7 @@ def generate_video(
     for p, f in zip(partial, files):  # the finished run's outputs take their names; the result last
         os.replace(p, f)
     atomic_write(out / 'result.json', json.dumps(res, indent=1) + '\n')
+    shutil.rmtree(run, ignore_errors=True)  # finished: the folder holds the outputs alone
     none_hc = f", with none {res['hc_psnr_none']:.2f} dB" if compare else ''
     none_gt = f", with none {res['truth_psnr_none']:.2f} dB" if compare else ''
     log(f"History-Context PSNR ({len(pairs)} pairs of frames with the same pose, a segment or more apart): "
