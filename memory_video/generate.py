@@ -4,12 +4,12 @@
 
 # %% ../nbs/05c_generate.ipynb #ae6cf238
 from __future__ import annotations
-import io, json, math, os, subprocess, sys, tempfile, threading, time
+import hashlib, io, json, math, os, shutil, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 import torch
-from .checkpoint import atomic_write
+from .checkpoint import atomic_write, clean_stale_tmp
 from .dit import MemoryDiT, load_dit
 from .geometry import CAM_HFOV_DEG, check_poses, roaming_trajectory, rotate_away_and_back
 from .variants import Variant, get_variant
@@ -22,11 +22,11 @@ from .worlds import WorldRenderer, caption, floor_plan, make_world
 
 # %% auto #0
 __all__ = ['FPS', 'TRAJECTORIES', 'DEFAULT_TRAJECTORY', 'MODELS', 'DEFAULT_MODEL', 'DEFAULT_STEPS', 'STRATEGY_NAMES',
-           'PANEL', 'GENERATE_BUDGET_S', 'held_out_scenes', 'held_out_scene', 'Trajectory', 'get_trajectory',
-           'world_trajectory', 'model_path', 'check_model', 'load_world_model', 'run_variant', 'no_memory',
-           'MapPainter', 'compose_frame', 'to_png', 'VideoWriter', 'history_context_psnr', 'truth_psnr',
-           'GenerationInterrupted', 'generate_video', 'to_gif', 'WorldPlayer', 'bench_generate',
-           'format_generate_bench']
+           'PANEL', 'OUTPUTS', 'RESUME_DIR', 'GENERATE_BUDGET_S', 'held_out_scenes', 'held_out_scene',
+           'Trajectory', 'get_trajectory', 'world_trajectory', 'model_path', 'check_model',
+           'load_world_model', 'run_variant', 'no_memory', 'MapPainter', 'compose_frame', 'to_png',
+           'VideoWriter', 'history_context_psnr', 'truth_psnr', 'GenerationInterrupted', 'partial_name',
+           'claim_out', 'generate_video', 'to_gif', 'WorldPlayer', 'bench_generate', 'format_generate_bench']
 
 # %% ../nbs/05c_generate.ipynb #4c7bd277
 FPS = 10.0  # frames per second of the rendered training data (datasets.CONFIGS['small'])
@@ -389,11 +389,71 @@ def truth_psnr(frames, truth, start: int = 1) -> float:
 
 # %% ../nbs/05c_generate.ipynb #8e530f7b
 class GenerationInterrupted(KeyboardInterrupt):
-    "Ctrl-C during `generate_video`: the `files` hold the first `frames` frames, playable."
+    """Ctrl-C (or SIGTERM through the CLI) during `generate_video`: the finished segments are kept in `resume` (the
+    same call again continues from them), and the `files` (temporary names) hold the first `frames` frames, playable."""
 
-    def __init__(self, frames: int, files: list):
-        super().__init__(f"interrupted: the first {frames} frames are in {', '.join(map(str, files)) or 'no file'}")
-        self.frames, self.files = frames, files
+    def __init__(self, frames: int, files: list, resume=None):
+        where = ', '.join(map(str, files)) or 'no file'
+        again = f"run the same command again to resume from the finished segments in {resume}; " if resume else ''
+        super().__init__(f"interrupted: the first {frames} frames are kept; {again}the video so far is {where}")
+        self.frames, self.files, self.resume = frames, files, resume
+
+
+OUTPUTS = ('world.mp4', 'world.gif', 'result.json')  # what a finished `generate_video` leaves in its folder
+RESUME_DIR = 'segments'  # in the folder: generate.json and the finished segments of both runs (memory/, none/)
+
+
+def partial_name(path) -> Path:
+    "The name an output has until its run finishes: `world.mp4` -> `world.partial.mp4`."
+    path = Path(path)
+    return path.with_name(f'{path.stem}.partial{path.suffix}')
+
+
+def _model_digest(model) -> str:
+    "sha256 of the world model: its file's bytes, or (a `MemoryDiT`) its weights."
+    h = hashlib.sha256()
+    if isinstance(model, MemoryDiT):
+        for k, t in model.state_dict().items():
+            h.update(k.encode())
+            h.update(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    else:
+        with open(check_model(model), 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''):
+                h.update(block)
+    return h.hexdigest()
+
+
+def claim_out(out, key: dict, log=print) -> Path:
+    """The resume folder (`out/segments`) of the run `key` (its arguments) in the folder `out`. A folder that holds
+    this run keeps its finished segments (the run resumes); a folder that holds another run, or outputs without a
+    resume folder, has that run's outputs and segments removed first (one line logged), so that `out` never holds
+    files of two runs. Only `OUTPUTS`, their temporary names and the resume folder are touched; a `segments` folder
+    that is not one of `generate_video` is refused."""
+    out = Path(out)
+    clean_stale_tmp(out, recursive=False)  # temporaries of a killed earlier writer
+    run = out / RESUME_DIR
+    meta = run / 'generate.json'
+    try:
+        saved = json.loads(meta.read_text())
+    except (OSError, ValueError):  # none, or not JSON (edited by hand): not this run
+        saved = None
+    if saved == key:
+        return run
+    ours = ('generate.json', 'memory', 'none')
+    if run.exists() and (not run.is_dir() or any(p.name not in ours for p in run.iterdir())):
+        raise ValueError(
+            f"out: {run} is not a resume folder of memory_video generate; give another --out or remove it"
+        )
+    old = [p for n in OUTPUTS for p in (out / n, partial_name(out / n)) if p.is_file()]
+    if old or run.exists():
+        diff = {k: (saved.get(k), v) for k, v in key.items() if saved.get(k) != v} if isinstance(saved, dict) else {}
+        what = f"a run with other arguments (earlier, now: {diff})" if diff else "the outputs of an earlier run"
+        log(f"out: {out} holds {what}; replacing it")
+    for p in sorted(old, key=lambda p: p.name != 'result.json'):  # the result first: never a result without its video
+        p.unlink()
+    shutil.rmtree(run, ignore_errors=True)
+    atomic_write(meta, json.dumps(key, indent=1) + '\n')
+    return run
 
 
 def _render_truth(spec, poses) -> torch.Tensor:
@@ -426,17 +486,29 @@ def generate_video(
     """Generate held-out `scene` along `trajectory` from its first frame with `model` and `strategy` (None: the
     model's own rule), `steps` Euler steps a segment; write `out/world.mp4` and `out/world.gif` (ground truth |
     generated | memory) and `out/result.json`; with `compare`, also run without memory from the branch. Returns the
-    result: History-Context PSNR with memory and without, PSNR against the ground truth, time, files."""
+    result: History-Context PSNR with memory and without, PSNR against the ground truth, time, files.
+
+    Resumes: the finished segments of both runs are kept in `out/segments` (`claim_out`) until the run has finished,
+    so the same call after a kill continues where it stopped and gives the same video. The outputs are written under
+    temporary names (`partial_name`) and renamed when the run has finished; a run with other arguments replaces the
+    folder's earlier run."""
     t0 = time.perf_counter()
     tr_name = get_trajectory(trajectory).name  # every name and the model's file are checked before any work
     run_variant(get_variant('cam'), strategy)
     check_device(device)
     if not isinstance(model, MemoryDiT):
         check_model(model)
+    if not isinstance(out, (str, Path)) or not str(out):
+        raise ValueError(f"out: expected a folder for world.mp4, world.gif and result.json, got {out!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     dit, v0 = load_world_model(model, device)
     v = run_variant(v0, strategy)
+    key = dict(
+        format='memory_video/generate-v1', trajectory=tr_name, strategy=v.rule, model=_model_digest(model), steps=steps,
+        seed=seed, scene=scene, compare=bool(compare), device=torch.device(device).type,
+    )
+    run = claim_out(out, key, log)
     vae = load_small_vae(device)
     spec = held_out_scene(scene)
     tr = world_trajectory(spec, tr_name, FPS, seed)
@@ -449,7 +521,8 @@ def generate_video(
     log(f"model: {Path(str(name)).name} ({dit.cfg.name} DiT, {dit.cfg.memory} memory), strategy {v.rule} (k = {v.k}) "
         f"on {device}; {steps} sampling steps per segment")
     # the gif, at half the frame rate, stays a few MB
-    painter, writer = MapPainter(spec, poses), VideoWriter(out / 'world.mp4', out / 'world.gif', FPS, gif_every=2)
+    mp4, gif = out / 'world.mp4', out / 'world.gif'
+    painter, writer = MapPainter(spec, poses), VideoWriter(partial_name(mp4), partial_name(gif), FPS, gif_every=2)
     titles = ('ground truth', f'generated ({v.rule})', 'memory: map and retrieved frames')
     got, none = [truth[0]], {}
 
@@ -457,10 +530,16 @@ def generate_video(
     # other on both (small matrices parallelise poorly), and no spinning threads when other processes want the cores
     alongside = compare and torch.device(device).type == 'cpu'
 
+    stop = threading.Event()  # set on Ctrl-C: the run without memory stops after the segment it is on
+
+    def stop_check(*_):
+        if stop.is_set():
+            raise KeyboardInterrupt
+
     def run_none():  # the run without memory, from the branch frame of the run with memory
         try:
             args = (got[branch], poses[branch:], no_memory(v), steps, seed, cap, progress and not alongside, device)
-            none['rest'] = generate(dit, vae, *args)[0]
+            none['rest'] = generate(dit, vae, *args, out=run / 'none', on_segment=stop_check)[0]
         except BaseException as e:  # handed to the main thread
             none['error'] = e
 
@@ -480,13 +559,19 @@ def generate_video(
     if alongside:
         torch.set_num_threads(1)
     try:
-        frames, ctx = generate(dit, vae, truth[0], poses, v, steps, seed, cap, progress, device, on_segment=on_segment)
-        files = writer.close()
+        frames, ctx = generate(
+            dit, vae, truth[0], poses, v, steps, seed, cap, progress, device, out=run / 'memory', on_segment=on_segment
+        )
+        partial = writer.close()
         if worker is not None:
             while worker.is_alive():  # in steps, so that Ctrl-C is heard
                 worker.join(0.2)
     except KeyboardInterrupt:
-        raise GenerationInterrupted(writer.n, writer.close() or [writer.mp4, writer.gif]) from None
+        # the worker finishes (and keeps) its segment: a thread still in torch when the process exits aborts it
+        stop.set()
+        while worker is not None and worker.is_alive():
+            worker.join(0.2)
+        raise GenerationInterrupted(writer.n, writer.close() or [writer.mp4, writer.gif], run) from None
     finally:
         torch.set_num_threads(threads)
     check_not_constant(frames[1:], 'frames generated with memory')  # a broken model is a failure, never a score
@@ -499,14 +584,18 @@ def generate_video(
         if worker is None:
             run_none()
         if isinstance(none.get('error'), KeyboardInterrupt):
-            raise GenerationInterrupted(writer.n, files) from None
+            raise GenerationInterrupted(writer.n, partial, run) from None
         if 'error' in none:
             raise none['error']
         check_not_constant(none['rest'][1:], 'frames generated without memory')
         nm = torch.cat([frames[:branch], none['rest']])
         res.update(hc_psnr_none=history_context_psnr(nm, pairs), truth_psnr_none=truth_psnr(nm, truth, branch + 1))
+    files = [mp4, gif][: len(partial)]
     res.update(seconds=time.perf_counter() - t0, files=[str(f) for f in files])
+    for p, f in zip(partial, files):  # the finished run's outputs take their names; the result last
+        os.replace(p, f)
     atomic_write(out / 'result.json', json.dumps(res, indent=1) + '\n')
+    shutil.rmtree(run, ignore_errors=True)  # finished: the folder holds the outputs alone
     none_hc = f", with none {res['hc_psnr_none']:.2f} dB" if compare else ''
     none_gt = f", with none {res['truth_psnr_none']:.2f} dB" if compare else ''
     log(f"History-Context PSNR ({len(pairs)} pairs of frames with the same pose, a segment or more apart): "

@@ -12,7 +12,7 @@ import torch
 from .geometry import check_poses, fov_overlap_4ray, fov_overlap_4ray_any, fov_overlap_area, CAM_HFOV_DEG
 from safetensors import safe_open
 from safetensors.torch import save_file
-from .runtime import text_table
+from .runtime import check_device, text_table
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'RENAMED_STRATEGIES', 'MemoryBank', 'hash_uniform', 'check_strategy_params', 'retrieve',
@@ -108,7 +108,8 @@ class MemoryBank:
 
     @classmethod
     def load(cls, path, device='cpu') -> 'MemoryBank':
-        "A bank saved by `save`."
+        "A bank saved by `save`, on `device` (checked first: CUDA where torch sees no GPU is a `ValueError`)."
+        check_device(device)
         try:
             with safe_open(str(path), framework='pt') as f:
                 if (f.metadata() or {}).get('format') != 'memory_video/bank-v1':

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_training_lightning.ipynb #3da3f47b
 from __future__ import annotations
-import argparse, copy, csv, hashlib, json, math, os, signal, subprocess, sys, threading, time, warnings, zipfile
+import argparse, copy, csv, hashlib, json, math, os, re, signal, subprocess, sys, threading, time, warnings, zipfile
 from dataclasses import dataclass, replace, asdict
 from pathlib import Path
 import torch
@@ -13,7 +13,7 @@ import lightning as L
 from .checkpoint import atomic_write, clean_stale_tmp
 from .geometry import planar_to_c2w, fov_overlap_area
 from .dit import DIT_CONFIGS, MemoryDiT, flow_matching_loss, tokenize, save_dit
-from .runtime import PEAK_BF16_TFLOPS, autocast, provenance
+from .runtime import PEAK_BF16_TFLOPS, autocast, check_out_dir, provenance
 from .vae_training import AtomicCheckpointIO, Stopped, signal_name
 from .variants import HAND_RULES, REVISIT_GAP, VARIANTS, Variant, context_indices, get_variant, model_cameras
 from concurrent.futures import ProcessPoolExecutor
@@ -36,8 +36,9 @@ from .vae import load_small_vae, load_vae, to_clip_tensor
 __all__ = ['CACHE_FORMAT', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'vae_by_position', 'encode_video',
            'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples',
            'BatchStream', 'WorldDataModule', 'WorldModel', 'Throughput', 'batch_tokens', 'step_flops',
-           'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults', 'chunk_loggers',
-           'read_metrics', 'train', 'train_cli', 'train_all', 'run_summaries']
+           'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults',
+           'check_fit_config', 'chunk_loggers', 'read_metrics', 'train', 'train_cli', 'train_all',
+           'run_summaries']
 
 # %% ../nbs/04_training_lightning.ipynb #0f295c1a
 @torch.no_grad()
@@ -695,10 +696,60 @@ def trainer_defaults(root: str | None = None) -> dict:
     )
 
 
-def _check_last_checkpoint(path: Path):
-    "Refuse a truncated or foreign `last.ckpt` before any data or GPU work (a torch checkpoint is a zip archive)."
-    if path.exists() and not zipfile.is_zipfile(path):
-        raise ValueError(f"{path}: not a readable training checkpoint (not a zip archive); delete it to start over")
+def _check_last_checkpoint(path: Path, opt: str | None = None):
+    """Refuse a truncated or foreign checkpoint before any data or GPU work: the run folder's `last.ckpt` (if there
+    is one), or the file that option `opt` names (it must exist). A torch checkpoint is a zip archive, and it must load
+    with `weights_only=True`, as Lightning's resume loads it (memory-mapped here: nothing is read in full); torch's
+    advice to load it with `weights_only=False`, which runs whatever code the file holds, is never passed on."""
+    path = Path(path)
+    fix = "expected a last.ckpt written by memory_video train" if opt else "delete it to start over"
+    where = f"{opt}: {path}" if opt else f"{path}"
+    if opt and not path.is_file():
+        what = 'a folder' if path.is_dir() else 'no such file'
+        raise ValueError(f"{opt}: expected a checkpoint file, or 'last' to resume the run folder's, got {str(path)!r} "
+                         f"({what})")
+    if not path.exists():
+        return
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{where}: not a readable training checkpoint (not a zip archive); {fix}")
+    try:
+        torch.load(path, map_location='cpu', weights_only=True, mmap=True)
+    except Exception as e:
+        glob = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
+        first = re.sub(r'^\[enforce fail at [^\]]*\]\s*[.:]?\s*', '', str(e).strip().splitlines()[0])[:160]
+        why = (f"it asks to run {glob[1]}, which no training checkpoint holds" if glob
+               else 'torch cannot read it' if 'weights_only' in str(e) else f"not a torch checkpoint: {first}")
+        raise ValueError(f"{where}: not a readable training checkpoint ({why}); {fix}") from None
+
+
+_CKPT_WORDS = ('last', 'best', 'hpc', 'registry')  # what Lightning's --ckpt_path takes besides a file
+
+
+def check_fit_config(c):
+    """The checks of `train` on the parsed configuration `c` (LightningCLI's `fit` namespace: config files and
+    command line together), before the trainer, the data or the model is built: each bad value is one `ValueError`
+    naming its option."""
+    t = c.trainer
+    if t.max_steps is not None and (isinstance(t.max_steps, bool) or t.max_steps < -1 or t.max_steps == 0):
+        raise ValueError(f"--trainer.max_steps: expected -1 (no limit) or an integer >= 1, got {t.max_steps}")
+    mt = t.max_time
+    if isinstance(mt, str) and not re.fullmatch(r'\d+:\d+:\d+:\d+', mt.strip()):
+        raise ValueError(f"--trainer.max_time: expected Lightning's DD:HH:MM:SS, e.g. 00:02:00:00, got {mt!r}")
+    acc = t.accelerator.lower() if isinstance(t.accelerator, str) else None
+    if acc in ('gpu', 'cuda') and not torch.cuda.is_available():
+        raise ValueError(f"--trainer.accelerator: {t.accelerator!r} asked for, but torch sees no GPU; "
+                         "expected 'cpu' or 'auto'")
+    if acc == 'mps' and not torch.backends.mps.is_available():
+        raise ValueError(
+            "--trainer.accelerator: 'mps' asked for, but torch sees no Apple GPU; expected 'cpu' or 'auto'"
+        )
+    root = Path(t.default_root_dir or os.getcwd())
+    check_out_dir('--trainer.default_root_dir', root)
+    check_out_dir('--data.cache', c.data.cache)  # written on the first run: its latents and context tables
+    if c.ckpt_path == 'last':
+        _check_last_checkpoint(root / 'checkpoints' / 'last.ckpt')
+    elif c.ckpt_path is not None and c.ckpt_path not in _CKPT_WORDS:
+        _check_last_checkpoint(c.ckpt_path, '--ckpt_path')
 
 
 def chunk_loggers(root) -> list:
@@ -747,12 +798,16 @@ def train(argv=None, callbacks=()):
             parser.set_defaults({'checkpoint.save_last': True, 'checkpoint.save_top_k': 0})
             parser.set_defaults({'checkpoint.every_n_train_steps': 500})
 
+        def parse_arguments(self, parser, args):
+            super().parse_arguments(parser, args)
+            # before anything else: LightningCLI next reads a --ckpt_path file's hyperparameters, then seeds, builds
+            check_fit_config(self.config[self.config['subcommand']])
+
         def before_fit(self):
             from memory_video.checkpoint import clean_stale_tmp
 
             root = Path(self.trainer.default_root_dir)
             clean_stale_tmp(root / 'checkpoints', recursive=False)  # a checkpoint half-written by a killed run
-            _check_last_checkpoint(root / 'checkpoints' / 'last.ckpt')
             self.trainer.loggers = chunk_loggers(root)
             # checkpoints in one place for every chunk, so that `--ckpt_path last` finds the previous chunk's
             for cb in self.trainer.checkpoint_callbacks:
