@@ -228,6 +228,25 @@ class MapPainter:
             d.line([self.px(*a), self.px(*b)], fill=(40, 40, 40), width=2)
         if poses is not None:
             d.line([self.px(x, y) for x, y, _ in check_poses(poses).tolist()], fill=(210, 210, 210), width=1)
+        self.legend(d)
+
+    def legend(self, d):
+        "The key, top left: what the path, the memory, the retrieved frames and the view are drawn as."
+        font = _font(10)
+        rows = [('planned path', 'path'), ('frames so far (memory)', 'memory'),
+                ('retrieved for this segment', 'picked'), ('camera and its view', 'view')]
+        d.rectangle([2, 2, 140, 4 + 13 * len(rows)], fill=(255, 255, 255), outline=(200, 200, 200))
+        for i, (text, kind) in enumerate(rows):
+            y = 9 + 13 * i
+            if kind == 'path':
+                d.line([(6, y), (20, y)], fill=(210, 210, 210), width=2)
+            elif kind == 'memory':
+                d.line([(6, y), (20, y)], fill=(70, 120, 220), width=2)
+            elif kind == 'picked':
+                d.ellipse([9, y - 4, 17, y + 4], outline=(220, 20, 20), width=2)
+            else:
+                d.polygon([(6, y), (20, y - 5), (20, y + 5)], fill=(255, 200, 120), outline=(235, 120, 0))
+            d.text((25, y - 6), text, fill=(0, 0, 0), font=font)
 
     def px(self, x: float, y: float) -> tuple[float, float]:
         "Pixel of the world point `(x, y)` (y up in the world, down in the image)."
