@@ -4,6 +4,8 @@
 #   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
 #                                                 then watch them for what is left of SECONDS
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
+#   bash tools/gpu_world.sh OUT setup N          install, render N held-out scenes (the tree with .whl .gl and .metrics
+#                                                 is over 64 MiB: carry .whl .gl here, then .metrics alone)
 #   bash tools/gpu_world.sh OUT rollouts [ARGS]  rollouts alone (gpu_rollouts.py), no runs waited for
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
 #                                                 then rollouts of every finished model (gpu_rollouts.py)
@@ -73,6 +75,10 @@ wait)
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"; done
   ls -la "$out"
+  ;;
+setup)
+  # install the wheels and GL libraries and render the held-out scenes; a later call can then carry .metrics alone
+  python -c "from memory_video.evaluation import held_out_scenes; print(len(held_out_scenes(${seconds})))"
   ;;
 rollouts)
   # rollouts only (no training): the shipped model and whatever runs/ holds
