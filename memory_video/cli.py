@@ -954,7 +954,7 @@ def eval_parser() -> argparse.ArgumentParser:
 _command('eval', 'a table of the papers on our data, `eval --table 1` (see `eval --help`)', add_help=False)
 
 # %% ../nbs/99_cli.ipynb #4a85db44
-def _check_eval(a) -> tuple[EvalOptions, Path | None]:
+def _check_eval(a) -> tuple:
     "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
     import torch  # deferred on purpose: start-up time of the command line
     from memory_video.ablations import TABLE3_STRATEGIES, valid_rules
@@ -1014,7 +1014,7 @@ def _check_metric_weights(fid: bool):
             ) from None
 
 # %% ../nbs/99_cli.ipynb #da08ffb9
-def run_table(a, opts: EvalOptions, out) -> dict:
+def run_table(a, opts, out) -> dict:
     "Run the table `a.table` asks for with options `a` (see `eval_parser`)."
     from memory_video.ablations import table3, table4  # deferred on purpose: start-up time of the command line
     from memory_video.evaluation import revisit_table, table1, table2
