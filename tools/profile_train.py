@@ -76,8 +76,15 @@ def timed(step, device, steps: int, warmup: int = 10) -> float:
 
 def row(variant, b, sec, flops, device, **extra):
     peak = peak_flops(device)
-    return dict(variant=variant, batch=b, step_ms=sec * 1e3, steps_per_s=1 / sec, tflops=flops / sec / 1e12,
-                mfu=flops / sec / peak if peak else None, **extra)
+    return dict(
+        variant=variant,
+        batch=b,
+        step_ms=sec * 1e3,
+        steps_per_s=1 / sec,
+        tflops=flops / sec / 1e12,
+        mfu=flops / sec / peak if peak else None,
+        **extra,
+    )
 
 
 def part_eager(device, steps, variants=tuple(VARIANTS), batches=(256,), compile_mode=None):
@@ -116,8 +123,11 @@ def part_profile(device, out):
     events = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
     kernel_us = sum(e.device_time for e in events) if events and hasattr(events[0], 'device_time') else None
     sec = timed(step, device, 30)
-    return dict(kernels_per_step=len(events) / n, kernel_ms_per_step=kernel_us / n / 1e3 if kernel_us else None,
-                wall_ms_per_step=sec * 1e3)
+    return dict(
+        kernels_per_step=len(events) / n,
+        kernel_ms_per_step=kernel_us / n / 1e3 if kernel_us else None,
+        wall_ms_per_step=sec * 1e3,
+    )
 
 
 def part_lightning(device, steps=300):
@@ -143,9 +153,19 @@ def part_lightning(device, steps=300):
                 torch.cuda.synchronize()
                 t0.append(time.perf_counter())
 
-    tr = L.Trainer(accelerator='gpu', devices=1, precision='bf16-mixed', max_steps=steps, gradient_clip_val=1.0,
-                   logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                   callbacks=[Clock()], limit_val_batches=0)
+    tr = L.Trainer(
+        accelerator='gpu',
+        devices=1,
+        precision='bf16-mixed',
+        max_steps=steps,
+        gradient_clip_val=1.0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        callbacks=[Clock()],
+        limit_val_batches=0,
+    )
     tr.fit(m, datamodule=Data())
     torch.cuda.synchronize()
     sec = (time.perf_counter() - t0[0]) / (steps - 50)
@@ -154,14 +174,20 @@ def part_lightning(device, steps=300):
 
 def part_procs(out, n=6, steps=150):
     "n copies of the eager cam step in n processes at once: aggregate steps/s (time-slicing of one GPU)."
-    code = ("import sys, time, torch; sys.path.insert(0, 'tools'); import profile_train as p; d = torch.device('cuda');"
-            "m, o, net = p.make('cam', d); b = p.batch('cam', 256, d); s = p.step_fn(m, o, net, b, d);"
-            f"print(p.timed(s, d, {steps}))")
+    code = (
+        "import sys, time, torch; sys.path.insert(0, 'tools'); import profile_train as p; d = torch.device('cuda');"
+        "m, o, net = p.make('cam', d); b = p.batch('cam', 256, d); s = p.step_fn(m, o, net, b, d);"
+        f"print(p.timed(s, d, {steps}))"
+    )
     t0 = time.perf_counter()
     ps = [subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True) for _ in range(n)]
     secs = [float(p.communicate()[0].strip().splitlines()[-1]) for p in ps]
-    return dict(processes=n, step_ms_each=[s * 1e3 for s in secs], aggregate_steps_per_s=sum(1 / s for s in secs),
-                wall_s=time.perf_counter() - t0)
+    return dict(
+        processes=n,
+        step_ms_each=[s * 1e3 for s in secs],
+        aggregate_steps_per_s=sum(1 / s for s in secs),
+        wall_s=time.perf_counter() - t0,
+    )
 
 
 def part_streams(device, steps, n=6, compile_mode=None):
@@ -191,7 +217,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     device = torch.device('cuda')
     torch.backends.cuda.matmul.allow_tf32 = True
-    res = dict(provenance=provenance(device, 'python tools/profile_train.py ' + ' '.join(sys.argv[1:])), device=torch.cuda.get_device_name(device))
+    command = 'python tools/profile_train.py ' + ' '.join(sys.argv[1:])
+    res = dict(provenance=provenance(device, command), device=torch.cuda.get_device_name(device))
     path = f'{a.out}/profile_train.json'
 
     def save():
@@ -218,8 +245,12 @@ def main():
         except Exception as e:  # one part failing must not lose the others
             res[f'{part}_error'] = repr(e)[:2000]
         res.setdefault('part_seconds', {})[part] = time.perf_counter() - t0
-        print(part, f'{time.perf_counter() - t0:.1f} s', json.dumps(res.get(part, res.get(f'{part}_error')))[:600],
-              flush=True)
+        print(
+            part,
+            f'{time.perf_counter() - t0:.1f} s',
+            json.dumps(res.get(part, res.get(f'{part}_error')))[:600],
+            flush=True,
+        )
         save()
 
 
