@@ -54,9 +54,11 @@ def frame_time_positions(T: int, n_ctx: int) -> tuple[torch.Tensor, torch.Tensor
     return torch.arange(T), torch.arange(T, T + n_ctx)
 
 
-def grid_positions(T: int, h: int, w: int, t0: int = 0) -> torch.Tensor:
-    "Positions `(T*h*w, 3)` of a `T x h x w` token grid whose first frame has time `t0`."
-    t, y, x = torch.meshgrid(torch.arange(t0, t0 + T), torch.arange(h), torch.arange(w), indexing='ij')
+def grid_positions(T: int, h: int, w: int, t0: int = 0, device=None) -> torch.Tensor:
+    """Positions `(T*h*w, 3)` of a `T x h x w` token grid whose first frame has time `t0`, made on `device` (the
+    model's: no host-to-device copy in a forward pass)."""
+    ar = lambda a, b: torch.arange(a, b, device=device)
+    t, y, x = torch.meshgrid(ar(t0, t0 + T), ar(0, h), ar(0, w), indexing='ij')
     return torch.stack([t, y, x], -1).reshape(-1, 3)
 
 # %% ../nbs/02_dit_context.ipynb #84a4d0c6
@@ -233,6 +235,9 @@ def _gather_segments(pieces, bounds, like) -> torch.Tensor:
         covering = [g[:, :, lo - s.start : hi - s.start] for s, g in pieces if s.start <= lo and hi <= s.stop]
         if len(covering) == 1:
             out[:, :, lo:hi] = covering[0]
+        elif torch.compiler.is_compiling():
+            # (torch.compile cannot trace `out=` into a strided view; it fuses the add and the copy itself)
+            out[:, :, lo:hi] = covering[0] + covering[1]
         else:
             # C/Q/P: at most two parts cover a segment
             torch.add(*covering, out=out[:, :, lo:hi])
@@ -571,8 +576,8 @@ class MemoryDiT(nn.Module):
         tokens = self.patch_in(x.transpose(1, 2).reshape(B * n_frames, C, h, w)).flatten(2).transpose(1, 2)
         tokens = tokens.reshape(B, n_frames * hs * ws, self.cfg.dim)
         temb = self.t_embed(timestep_embedding(t, self.cfg.dim).to(tokens.dtype))
-        ang = rope_angles(grid_positions(n_frames, hs, ws, t0=t0).to(x.device), self.freqs)
-        frame_ang = rope_angles(grid_positions(1, hs, ws).to(x.device), self.freqs)
+        ang = rope_angles(grid_positions(n_frames, hs, ws, t0=t0, device=x.device), self.freqs)
+        frame_ang = rope_angles(grid_positions(1, hs, ws, device=x.device), self.freqs)
         cam = self.cam_embed(cams.to(tokens.dtype))
         return Stream(tokens, temb, ang, cam=cam, frame_ang=frame_ang, grid=(hs, ws), text=text)
 
@@ -708,10 +713,9 @@ def cam_streams(self: MemoryDiT, predicted: Stream, context=None, context_cams=N
     stream = predicted
     if n_ctx:
         B, T, _ = predicted.temb.shape
-        _, context_times = frame_time_positions(T, n_ctx)
         # context is clean (diffusion time 0) unless it was noised on purpose
         level = torch.zeros(B, n_ctx, device=context.device) if memory_t is None else memory_t[:, None].expand(B, n_ctx)
-        stream = concat_frames(predicted, self.embed_frames(context, level, context_cams, t0=int(context_times[0])))
+        stream = concat_frames(predicted, self.embed_frames(context, level, context_cams, t0=T))
     return {'P': stream}, [Layout(('P',))] * self.cfg.depth
 
 # %% ../nbs/02_dit_context.ipynb #72e6e00d

@@ -33,12 +33,13 @@ from .datasets import RenderConfig, open_dataset, render_dataset
 from .vae import load_small_vae, load_vae, to_clip_tensor
 
 # %% auto #0
-__all__ = ['CACHE_FORMAT', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'vae_by_position', 'encode_video',
-           'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData', 'revisit_samples',
-           'BatchStream', 'WorldDataModule', 'WorldModel', 'Throughput', 'batch_tokens', 'step_flops',
-           'peak_flops', 'ExportModel', 'config_text', 'write_configs', 'trainer_defaults',
-           'check_fit_config', 'chunk_loggers', 'read_metrics', 'train', 'train_cli', 'train_all',
-           'run_summaries']
+__all__ = ['CACHE_FORMAT', 'COMPILE_MODES', 'SIZES_DATA', 'SIZES_CHECKPOINT', 'SIZES_TRAINER', 'vae_by_position',
+           'encode_video', 'build_latent_cache', 'tiny_render_config', 'context_tables', 'SegmentData',
+           'revisit_samples', 'BatchStream', 'WorldDataModule', 'batch_fit_error', 'check_batch_fits',
+           'WorldModel', 'Throughput', 'batch_tokens', 'step_flops', 'peak_flops', 'synthetic_batch',
+           'train_step', 'bench_train', 'format_train_bench', 'ExportModel', 'config_text', 'write_configs',
+           'trainer_defaults', 'check_fit_config', 'chunk_loggers', 'read_metrics', 'train', 'train_cli',
+           'train_all', 'run_summaries']
 
 # %% ../nbs/04_training_lightning.ipynb #0f295c1a
 @torch.no_grad()
@@ -378,6 +379,51 @@ class WorldDataModule(L.LightningDataModule):
     def val_dataloader(self):
         return [torch.utils.data.DataLoader(b, batch_size=None) for b in self.val_batch_list if len(b)]
 
+# %% ../nbs/04_training_lightning.ipynb #3a47998e
+COMPILE_MODES = (False, True, 'default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs')
+
+
+def batch_fit_error(batch_size: int, probe: int, probe_bytes: int, free_bytes: int, headroom: float = 0.9):
+    """The error for a training batch that would not fit, or None: a step of `probe` samples took `probe_bytes` of GPU
+    memory above what was allocated before it, so `batch_size` samples need about `batch_size / probe` times that
+    (activations grow linearly with the batch); it fits if that is within `headroom` of the `free_bytes`."""
+    need = probe_bytes * batch_size / probe
+    if need <= headroom * free_bytes:
+        return None
+    fit = max(1, int(headroom * free_bytes * probe / max(probe_bytes, 1)))
+    return ValueError(
+        f"data.batch_size: a training step of {batch_size} samples needs about {need / 2**30:.1f} GiB of GPU memory "
+        f"(measured on {probe} samples), the GPU has {free_bytes / 2**30:.1f} GiB free; use --data.batch_size {fit} "
+        "or less, or more GPUs"
+    )
+
+
+def check_batch_fits(module, batch: dict, probe: int | None = None):
+    """On a GPU, before a run's first step: one forward and backward pass of `probe` samples of `batch` (default 1/8
+    of it) measures the memory a step needs, and a batch that would not fit is refused with `batch_fit_error` instead
+    of failing later, out of memory, in the middle of the step. Weights, optimizer and random state are untouched
+    (the gradients it makes are dropped), so an exact resume stays exact. Nothing happens on a CPU."""
+    x0 = batch['x0']
+    if x0.device.type != 'cuda':
+        return
+    B, dev = len(x0), x0.device
+    n = min(B, probe or max(1, B // 8))
+    part = {k: v[:n] for k, v in batch.items()}
+    torch.cuda.synchronize(dev)
+    before = torch.cuda.memory_allocated(dev)
+    torch.cuda.reset_peak_memory_stats(dev)
+    with autocast(dev):
+        loss = module._loss(module.model, part, module._noise(part))
+    loss.backward()
+    peak = torch.cuda.max_memory_allocated(dev) - before
+    module.model.zero_grad(set_to_none=True)
+    del loss
+    # free: what the driver has left plus what torch's allocator holds but does not use
+    free = torch.cuda.mem_get_info(dev)[0] + torch.cuda.memory_reserved(dev) - torch.cuda.memory_allocated(dev)
+    err = batch_fit_error(B, n, peak, free)
+    if err is not None:
+        raise err
+
 # %% ../nbs/04_training_lightning.ipynb #8a72dc5e
 def _is_sharded(module) -> bool:
     "Whether `module` is wrapped by FSDP."
@@ -398,7 +444,7 @@ class WorldModel(L.LightningModule):
         weight_decay: float = 0.0,
         warmup: int = 200,
         ema_decay: float = 0.999,
-        compile: bool = False,
+        compile: bool | str = False,
         seed: int = 0,
         latent: int = 16,
         hold_first: bool = False,
@@ -415,6 +461,8 @@ class WorldModel(L.LightningModule):
             raise ValueError(f"size: unknown {size!r}; expected one of {list(DIT_CONFIGS)}")
         if not 0 <= ema_decay < 1:
             raise ValueError(f"ema_decay: expected a number in [0, 1), got {ema_decay}")
+        if compile not in COMPILE_MODES:
+            raise ValueError(f"compile: expected one of {COMPILE_MODES}, got {compile!r}")
         self.model = MemoryDiT(replace(DIT_CONFIGS[size], memory=self.variant.memory, latent=latent))
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         # counted before any sharding (FSDP leaves each rank a slice of every weight)
@@ -433,7 +481,8 @@ class WorldModel(L.LightningModule):
             self.model = wrap(self.model)
             self.ema = wrap(self.ema)
         if self.hparams.compile and not self._compiled:
-            self._compiled.append(torch.compile(self.model))
+            mode = None if self.hparams.compile in (True, 'default') else self.hparams.compile
+            self._compiled.append(torch.compile(self.model, mode=mode))
 
     def on_load_checkpoint(self, checkpoint: dict):
         "Refuse a checkpoint of another variant, size or latent width before its weights are loaded."
@@ -474,11 +523,22 @@ class WorldModel(L.LightningModule):
             self.model.check_inputs(
                 batch['x0'], noise['t'], batch['cams'], batch['context'], batch['context_cams'], batch['text']
             )
-        loss = self._loss(self._compiled[0] if self._compiled else self.model, batch, noise)
+            check_batch_fits(self, batch)
+        loss = self._compiled_loss(batch, noise) if self._compiled else self._loss(self.model, batch, noise)
         self.log('train/loss', loss, prog_bar=True)
         # the optimiser step this loss belongs to (Lightning's own `step` column can run one ahead after a resume)
         self.log('train/step', float(self.global_step))
         return loss
+
+    def _compiled_loss(self, batch: dict, noise: dict) -> torch.Tensor:
+        "The loss through the compiled model; if compiling fails, one warning and the eager model from then on."
+        try:
+            return self._loss(self._compiled[0], batch, noise)
+        except torch._dynamo.exc.TorchDynamoException as e:
+            first = (str(e).strip().splitlines() or [''])[0][:200]
+            warnings.warn(f"compile: torch.compile failed ({type(e).__name__}: {first}); training goes on eager")
+            self._compiled.clear()
+            return self._loss(self.model, batch, noise)
 
     def optimizer_step(self, *args, **kwargs):
         """The optimiser step, then the EMA of the weights (with a warm-up: the average starts as the weights
@@ -589,6 +649,122 @@ def peak_flops(device) -> float | None:
         return None
     name = torch.cuda.get_device_name(device)
     return next((v * 1e12 for key, v in PEAK_BF16_TFLOPS.items() if key in name), None)
+
+# %% ../nbs/04_training_lightning.ipynb #930a1aa3
+def synthetic_batch(
+    variant: str, size: str = 'mini', batch: int = 256, latents: int = 3, hw: int = 8, device='cpu', seed: int = 0,
+    latent: int = 16,
+) -> dict:
+    """A training batch of random values in the shapes of the `small` latent cache, on `device`: `x0`
+    `(batch, latent, latents, hw, hw)` (a 9-frame clip is 3 latent frames of 8x8; `WorldModel`'s default `latent`),
+    `cams` `(batch, latents, 12)`, the variant's `k` context frames and cameras, caption tokens."""
+    cfg, k = DIT_CONFIGS[size], get_variant(variant).k
+    g = torch.Generator().manual_seed(seed)
+    b = dict(
+        x0=torch.randn(batch, latent, latents, hw, hw, generator=g),
+        cams=torch.randn(batch, latents, 12, generator=g) * 0.1,
+        context=torch.randn(batch, latent, k, hw, hw, generator=g),
+        context_cams=torch.randn(batch, k, 12, generator=g) * 0.1,
+        text=torch.randint(1, cfg.vocab, (batch, cfg.text_len), generator=g),
+    )
+    return {name: x.to(device) for name, x in b.items()}
+
+
+def train_step(module: WorldModel, net=None):
+    """`step(batch) -> loss`: one optimisation step of `module` as Lightning runs it (bf16 autocast on a GPU, the loss
+    through `net` (default: the eager model), gradients clipped to norm 1, AdamW, the EMA update), without the loop."""
+    opt = module.configure_optimizers()['optimizer']
+    params, ema = list(module.model.parameters()), list(module.ema.parameters())
+    net = module.model if net is None else net
+
+    def step(b: dict) -> torch.Tensor:
+        with autocast(b['x0'].device):
+            loss = module._loss(net, b, module._noise(b))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            torch._foreach_lerp_(ema, params, 1 - module.hparams.ema_decay)
+        return loss
+
+    return step
+
+
+def _sync(device):
+    if torch.device(device).type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def _timed_steps(steps_fns: list, batches: list, device, steps: int, warmup: int) -> float:
+    "Seconds per round of every `step(batch)` in turn, steady state (after `warmup` rounds)."
+    for _ in range(warmup):
+        for fn, b in zip(steps_fns, batches):
+            fn(b)
+    _sync(device)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        for fn, b in zip(steps_fns, batches):
+            fn(b)
+    _sync(device)
+    return (time.perf_counter() - t0) / steps
+
+
+def bench_train(
+    device='cuda', size: str = 'mini', variants=None, batch: int = 256, compile=False, steps: int = 20,
+    warmup: int = 5, progress: bool = True,
+) -> dict:
+    """Step time, tokens/s, TFLOP/s and MFU of one training step per variant of `size` (`variants`, default all six),
+    each alone, then all of them stepped in turn in one process (`together`). `compile`: a `COMPILE_MODES` entry."""
+    dev = torch.device(device)
+    variants = list(variants or VARIANTS)
+    if compile not in COMPILE_MODES:
+        raise ValueError(f"compile: expected one of {COMPILE_MODES}, got {compile!r}")
+    mode = None if compile in (True, 'default') else compile
+    peak = peak_flops(dev)
+    rows, fns, batches, flops, tokens = [], [], [], [], []
+    for v in variants:
+        module = WorldModel(v, size).to(dev)
+        net = torch.compile(module.model, mode=mode) if compile else None
+        b = synthetic_batch(v, size, batch, device=dev)
+        fn = train_step(module, net)
+        f, n = step_flops(module.model, b), batch_tokens(module.model, b)
+        sec = _timed_steps([fn], [b], dev, steps, warmup)
+        rows.append(dict(
+            variant=v, params=module.n_params, batch=batch, tokens=n, step_ms=sec * 1e3, steps_per_s=1 / sec,
+            tokens_per_s=n / sec, tflops=f / sec / 1e12, mfu=f / sec / peak if peak else None,
+        ))
+        if progress:
+            print(format_train_bench(dict(rows=rows[-1:], size=size, compile=compile)), flush=True)
+        fns.append(fn)
+        batches.append(b)
+        flops.append(f)
+        tokens.append(n)
+    sec = _timed_steps(fns, batches, dev, steps, warmup) if len(fns) > 1 else rows[0]['step_ms'] / 1e3
+    together = dict(
+        variants=variants, round_ms=sec * 1e3, steps_per_s=len(fns) / sec, tokens_per_s=sum(tokens) / sec,
+        tflops=sum(flops) / sec / 1e12, mfu=sum(flops) / sec / peak if peak else None,
+    )
+    name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu'
+    return dict(device=name, size=size, batch=batch, compile=compile, steps=steps, rows=rows, together=together)
+
+
+def format_train_bench(res: dict) -> str:
+    "One line per variant of `bench_train`'s result, and one for all of them in turn if it has it."
+    mfu = lambda x: 'n/a' if x is None else f'{x:.1%}'
+    lines = [
+        f"{res['size']} {r['variant']:<10} batch {r['batch']} x {r['tokens'] // r['batch']} tokens: "
+        f"{r['step_ms']:7.1f} ms/step, {r['tokens_per_s'] / 1e3:8.0f}k tokens/s, {r['tflops']:6.1f} TFLOP/s, "
+        f"MFU {mfu(r['mfu'])}" + (f" (compile: {res['compile']})" if res.get('compile') else '')
+        for r in res['rows']
+    ]
+    if 'together' in res:
+        t = res['together']
+        lines.append(
+            f"{res['size']} all {len(t['variants'])} in turn, one process: {t['round_ms']:.1f} ms a round, "
+            f"{t['steps_per_s']:.1f} steps/s, {t['tokens_per_s'] / 1e3:.0f}k tokens/s, MFU {mfu(t['mfu'])}"
+        )
+    return '\n'.join(lines)
 
 # %% ../nbs/04_training_lightning.ipynb #a8dc3ee0
 class ExportModel(L.Callback):

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl, and .metrics for eval): the world-model recipes of
 # issue 23 side by side on one GPU, in phases that each fit one device call and keep the machine warm between them.
-#   bash tools/gpu_world.sh OUT prepare SECONDS  render `small`, cache latents and contexts, start every run (setsid),
-#                                                 then watch them for what is left of SECONDS
+#   bash tools/gpu_world.sh OUT prepare SECONDS  profile a training step (tools/profile_train.py), render `small`, cache
+#                                                 latents and contexts, start every run (setsid, compiled if that was
+#                                                 faster), then watch them for what is left of SECONDS
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
 #   bash tools/gpu_world.sh OUT setup N          install, render N held-out scenes (the tree with .whl .gl and .metrics
 #                                                 is over 64 MiB: carry .whl .gl here, then .metrics alone)
 #   bash tools/gpu_world.sh OUT rollouts [ARGS]  rollouts alone (gpu_rollouts.py), no runs waited for
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
 #                                                 then rollouts of every finished model (gpu_rollouts.py)
-# RUNS below: name, variant, extra training options. Each run trains 4,000 steps at batch 256 (the `mini` config).
+# RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
 t0=$(date +%s)
@@ -24,13 +25,21 @@ fi
 export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=$PWD/.metrics PYTHONUNBUFFERED=1
 mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
+recipe_noise='--model.context_noise 0.3 --model.context_level 0.1'
+# name, variant, extra training options: the levers on cam (none, noise alone, noise + held first frame), and the
+# other five variants with the full recipe, all side by side on one GPU for the same wall time
 RUNS=(
   "cam_base cam"
+  "cam_noise cam $recipe_noise"
   "cam_full cam $recipe_full"
   "first_full first $recipe_full"
-  # (the other variants with the full recipe: random_full, dfot_full, framepack_full, memlearner_full; left out of
-  # this session's runs for want of device time)
+  "random_full random $recipe_full"
+  "dfot_full dfot $recipe_full"
+  "framepack_full framepack $recipe_full"
+  "memlearner_full memlearner $recipe_full"
 )
+MAX_TIME=${MAX_TIME:-00:00:10:00}
+MAX_STEPS=${MAX_STEPS:-6000}
 status() {  # the last logged step, steps/s and validation loss of every run
   for r in "${RUNS[@]}"; do
     set -- $r
@@ -56,16 +65,31 @@ watch() {  # until every run has exported its model or `$1` seconds have passed 
 }
 case $phase in
 prepare)
+  # first, on an idle GPU: where a training step spends its time (eager, the profiler, torch.compile)
+  python tools/profile_train.py "$out" --parts eager,profile,compile --steps 40 2>&1 | grep -v Warning | tail -30
+  mode=$(python - "$out/profile_train.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+eager = next((x['step_ms'] for x in r.get('eager', []) if x['variant'] == 'cam'), None)
+comp = {x['variant']: x['step_ms'] for x in r.get('compile', [])}
+# compile the training runs only if every compiled variant built and cam's step got faster by a fifth
+ok = eager and 'cam' in comp and 'memlearner' in comp and comp['cam'] < 0.8 * eager
+print('true' if ok else 'false')
+PY
+)
+  echo "compile: $mode" | tee -a runs/timing.txt
+  echo "profiled $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   python -c "
 from memory_video.training import train_all
-train_all('mini', variants=['cam', 'first'], prepare_only=True)"
+train_all('mini', prepare_only=True)"
   echo "prepared $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do
     set -- $r; name=$1; variant=$2; shift 2
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
-      --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps 4000 \
-      --trainer.max_time 00:00:04:30 --trainer.enable_progress_bar false "$@" > "runs/$name/train.log" 2>&1 &
+      --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps "$MAX_STEPS" \
+      --trainer.max_time "$MAX_TIME" --trainer.enable_progress_bar false --model.compile "$mode" "$@" \
+      > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
   watch "$seconds"

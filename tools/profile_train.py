@@ -236,8 +236,8 @@ def main():
             elif part == 'lightning':
                 res['lightning'] = part_lightning(device)
             elif part == 'compile':
-                res['compile'] = part_eager(device, a.steps, ('cam', 'memlearner'), (256, 1024), 'default')
-                res['compile_ro'] = part_eager(device, a.steps, ('cam',), (256, 1024), 'reduce-overhead')
+                res['compile'] = part_eager(device, a.steps, ('cam', 'memlearner'), (256,), 'default')
+                res['compile_ro'] = part_eager(device, a.steps, ('cam',), (256,), 'reduce-overhead')
             elif part == 'procs':
                 res['procs'] = part_procs(a.out)
             elif part == 'streams':
