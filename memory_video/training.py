@@ -523,7 +523,9 @@ class WorldModel(L.LightningModule):
             self.model.check_inputs(
                 batch['x0'], noise['t'], batch['cams'], batch['context'], batch['context_cams'], batch['text']
             )
-            check_batch_fits(self, batch)
+            if self.trainer.world_size == 1:
+                # (under DDP a backward pass outside the wrapped forward would upset its gradient hooks)
+                check_batch_fits(self, batch)
         loss = self._compiled_loss(batch, noise) if self._compiled else self._loss(self.model, batch, noise)
         self.log('train/loss', loss, prog_bar=True)
         # the optimiser step this loss belongs to (Lightning's own `step` column can run one ahead after a resume)
