@@ -38,7 +38,7 @@ RUNS=(
   "framepack_full framepack $recipe_full"
   "memlearner_full memlearner $recipe_full"
 )
-MAX_TIME=${MAX_TIME:-00:00:10:00}
+MAX_TIME=${MAX_TIME:-00:00:08:00}
 MAX_STEPS=${MAX_STEPS:-6000}
 status() {  # the last logged step, steps/s and validation loss of every run
   for r in "${RUNS[@]}"; do
@@ -95,6 +95,8 @@ train_all('mini', prepare_only=True)"
   watch "$seconds"
   ;;
 wait)
+  # the held-out scenes of the rollouts, rendered while the runs train (CPU and EGL; the runs hold the GPU)
+  python -c "from memory_video.evaluation import held_out_scenes; print(len(held_out_scenes(${SCENES:-16})), 'scenes')"
   watch "$seconds"
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"; done

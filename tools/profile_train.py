@@ -211,7 +211,7 @@ def part_streams(device, steps, n=6, compile_mode=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('out')
-    ap.add_argument('--parts', default='eager,profile,lightning,procs,streams,compile')
+    ap.add_argument('--parts', default='eager,profile,lightning,procs,streams,compile,compile_ro')
     ap.add_argument('--steps', type=int, default=60)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -237,6 +237,7 @@ def main():
                 res['lightning'] = part_lightning(device)
             elif part == 'compile':
                 res['compile'] = part_eager(device, a.steps, ('cam', 'memlearner'), (256,), 'default')
+            elif part == 'compile_ro':
                 res['compile_ro'] = part_eager(device, a.steps, ('cam',), (256,), 'reduce-overhead')
             elif part == 'procs':
                 res['procs'] = part_procs(a.out)
