@@ -506,6 +506,22 @@ def _mfu_rows(dev: str) -> dict:
     )
 
 
+def _train_runs(dev: str) -> dict:
+    """The training step of every variant, eager and compiled: `mini` at batch 256 on a GPU, `tiny` at batch 8 on a
+    CPU (a CPU is not where anyone trains; the row only shows the path works)."""
+    from memory_video.training import bench_train
+
+    if dev.startswith('cuda'):
+        return dict(runs=[bench_train(dev, 'mini', batch=256, compile=c, steps=30) for c in (False, True)])
+    return dict(runs=[bench_train(dev, 'tiny', batch=8, steps=3, warmup=1)])
+
+
+def _format_train_runs(res: dict) -> str:
+    from memory_video.training import format_train_bench
+
+    return '\n'.join(format_train_bench(r) for r in res['runs'])
+
+
 def _benches():
     """name -> (run(device, args) -> result, format(result) -> text); the render benchmark's file is named for the
     machine, not the torch device."""
@@ -529,10 +545,11 @@ def _benches():
         'retrieval': (lambda d, a: B.bench_retrieval(d), B.format_retrieval_bench),
         'generate': (_generate_bench, _format_generate_bench),
         'context': (_context_bench, _format_context_bench),
+        'train': (lambda d, a: _train_runs(d), _format_train_runs),
     }
 
 
-BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate', 'context')
+BENCHES = ('geometry', 'render', 'vae', 'memory', 'attention', 'mfu', 'retrieval', 'generate', 'context', 'train')
 
 # %% ../nbs/99_cli.ipynb #59794184
 def _results_dir() -> Path:
