@@ -38,6 +38,10 @@ RUNS=(
   "framepack_full framepack $recipe_full"
   "memlearner_full memlearner $recipe_full"
 )
+# ONLY="name ...": just those runs (a shorter device budget)
+if [ -n "${ONLY:-}" ]; then
+  kept=(); for r in "${RUNS[@]}"; do set -- $r; [[ " $ONLY " == *" $1 "* ]] && kept+=("$r"); done; RUNS=("${kept[@]}")
+fi
 MAX_TIME=${MAX_TIME:-00:00:08:00}
 MAX_STEPS=${MAX_STEPS:-6000}
 status() {  # the last logged step, steps/s and validation loss of every run
