@@ -516,17 +516,34 @@ def fvd(videos_a: torch.Tensor, videos_b: torch.Tensor, i3d: I3DFeatures | None 
     return frechet_distance(*feats)
 
 # %% ../nbs/05a_metrics.ipynb #78213d97
-def _frechet_factor(x: np.ndarray) -> tuple:
-    "Mean `(D,)` and a factor `F` `(min(N, D), D)` with `F.T @ F` the sample covariance of features `x` `(N, D)`."
-    mu = x.mean(0)
-    _, s, vt = np.linalg.svd((x - mu) / math.sqrt(len(x) - 1), full_matrices=False)
-    return mu, s[:, None] * vt
+def _frechet_rows(a: np.ndarray, b: np.ndarray):
+    """`dist(rows_a, rows_b)`: the Fréchet distance of the Gaussians fitted to the chosen rows (bool masks) of features
+    `a` `(N, D)`, `b` `(M, D)`, exact for N, M below D too. tr (S_a S_b)^1/2 is the nuclear norm of A_c B_c^T (the
+    centred, scaled rows); with fewer rows than dimensions it comes from the cross Gram matrix `a @ b.T`, computed once
+    for all subsets, else from d x d square roots of the covariances."""
+    c = np.concatenate([a, b]).mean(0)  # a shift of both sets leaves the distance, and keeps the Gram sums small
+    a, b = a - c, b - c
+    gram = a @ b.T if min(len(a), len(b)) < a.shape[1] else None
+    def root(x):  # F with F.T @ F = cov(x)
+        w, v = np.linalg.eigh(np.cov(x, rowvar=False).reshape(x.shape[1], x.shape[1]))
+        return np.sqrt(w.clip(0))[:, None] * v.T
+    def dist(ia, ib) -> float:
+        xa, xb = a[ia], b[ib]
+        p, q = len(xa), len(xb)
+        mu_a, mu_b = xa.mean(0), xb.mean(0)
+        if gram is not None:
+            k = gram[np.ix_(ia, ib)]
+            k = k - k.mean(1, keepdims=True) - k.mean(0, keepdims=True) + k.mean()
+            cross = np.linalg.svd(k, compute_uv=False).sum() / math.sqrt((p - 1) * (q - 1))
+        else:
+            cross = np.linalg.svd(root(xa) @ root(xb).T, compute_uv=False).sum()
+        tr_a, tr_b = ((xa - mu_a) ** 2).sum() / (p - 1), ((xb - mu_b) ** 2).sum() / (q - 1)
+        return float(((mu_a - mu_b) ** 2).sum() + tr_a + tr_b - 2 * cross)
+    return dist
 
 def _frechet_exact(a: np.ndarray, b: np.ndarray) -> float:
-    "Fréchet distance of the Gaussians fitted to `a`, `b`: tr (S_a S_b)^1/2 as the nuclear norm of F_a F_b^T."
-    (mu_a, fa), (mu_b, fb) = _frechet_factor(a), _frechet_factor(b)
-    cross = np.linalg.svd(fa @ fb.T, compute_uv=False).sum()
-    return float(((mu_a - mu_b) ** 2).sum() + (fa ** 2).sum() + (fb ** 2).sum() - 2 * cross)
+    "Fréchet distance of the Gaussians fitted to features `a`, `b` (no square root of a singular matrix)."
+    return _frechet_rows(a, b)(np.ones(len(a), bool), np.ones(len(b), bool))
 
 class FrechetInterval(NamedTuple):
     "A Fréchet distance (FID, FVD) with its interval; see `frechet_interval`."
@@ -580,8 +597,9 @@ def frechet_interval(feats_a, feats_b, groups=None, level: float = 0.95, blocks:
         if n - counts.max() < 2:
             raise ValueError(f'frechet_interval: groups: without group {names[counts.argmax()]!r} (of {G}), {name} '
                              f'keeps {n - counts.max()} of {n} rows; expected at least 2 left with each group out')
-    plugin = _frechet_exact(a, b)
-    left = np.array([_frechet_exact(a[ia != g], b[ib != g]) for g in range(G)])
+    dist = _frechet_rows(a, b)
+    plugin = dist(np.ones(len(a), bool), np.ones(len(b), bool))
+    left = np.array([dist(ia != g, ib != g) for g in range(G)])
     h = (len(a) + len(b)) / (na + nb)  # 1 / (share of the rows in group g)
     est = G * plugin - ((1 - 1 / h) * left).sum()
     pseudo = h * plugin - (h - 1) * left
