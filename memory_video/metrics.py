@@ -6,6 +6,7 @@
 from __future__ import annotations
 import hashlib, io, math, os, pickle, subprocess, sys, tarfile, tempfile, warnings, zipfile
 from pathlib import Path
+from typing import NamedTuple
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,8 +16,8 @@ from .checkpoint import atomic_write, check_weights
 # %% auto #0
 __all__ = ['ARCHIVES', 'METRIC_FILES', 'ALEX_TAPS', 'VGG_TAPS', 'ALEX_CONVS', 'VGG_CONVS', 'I3D_MIXED', 'metrics_cache',
            'fetch_archive', 'load_numpy_pickle', 'fetch_metric_weights', 'load_state', 'LPIPS',
-           'InceptionFeatures', 'frechet_from_stats', 'frechet_distance', 'I3DFeatures', 'fvd', 'psnr',
-           'masked_psnr', 'ssim']
+           'InceptionFeatures', 'frechet_from_stats', 'frechet_distance', 'I3DFeatures', 'fvd',
+           'FrechetInterval', 'frechet_interval', 'psnr', 'masked_psnr', 'ssim']
 
 # %% ../nbs/05a_metrics.ipynb #8999fcfb
 # package, version, archive file name, sha256 of the archive; weights file inside it
@@ -379,16 +380,33 @@ def frechet_from_stats(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
     covmean = covmean.real
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
 
-def frechet_distance(feats_a, feats_b) -> float:
-    "Fréchet distance of the Gaussians fitted to features `(N, D)` and `(M, D)` (FID, FVD)."
-    a, b = (np.asarray(torch.as_tensor(f).double().cpu()) for f in (feats_a, feats_b))
+def _feature_sets(feats_a, feats_b, where: str) -> tuple:
+    "Two feature sets `(N, D)`, `(M, D)` as float64 arrays, checked: numeric, N, M >= 2, one D, finite."
+    out = []
+    for name, f in (('feats_a', feats_a), ('feats_b', feats_b)):
+        try:
+            arr = f.detach().double().cpu().numpy() if isinstance(f, torch.Tensor) else np.asarray(f)
+        except (TypeError, ValueError) as e:  # ragged lists
+            arr = np.array(None)
+            why = f' ({e})'
+        else:
+            why = f' of dtype {arr.dtype}'
+        if arr.dtype.kind not in 'biuf':
+            raise ValueError(f'{where}: {name}: expected numeric features (N, D), got {type(f).__name__}{why}')
+        out.append(arr.astype(np.float64))
+    a, b = out
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
-        raise ValueError(f'frechet_distance wants two feature sets (N>=2, D) of one D, got {a.shape}, {b.shape}')
+        raise ValueError(f'{where} wants two feature sets (N>=2, D) of one D, got {a.shape}, {b.shape}')
     for name, f in (('feats_a', a), ('feats_b', b)):
         if not np.isfinite(f).all():
             rows = np.flatnonzero(~np.isfinite(f).all(1))
-            raise ValueError(f'frechet_distance: {name}: {len(rows)} of {len(f)} feature rows hold NaN or Inf '
+            raise ValueError(f'{where}: {name}: {len(rows)} of {len(f)} feature rows hold NaN or Inf '
                              f'(first: row {rows[0]}); expected finite features')
+    return a, b
+
+def frechet_distance(feats_a, feats_b) -> float:
+    "Fréchet distance of the Gaussians fitted to features `(N, D)` and `(M, D)` (FID, FVD)."
+    a, b = _feature_sets(feats_a, feats_b, 'frechet_distance')
     return frechet_from_stats(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
 
 # %% ../nbs/05a_metrics.ipynb #1e82f4ab
@@ -488,11 +506,107 @@ def fvd(videos_a: torch.Tensor, videos_b: torch.Tensor, i3d: I3DFeatures | None 
     "Fréchet Video Distance of two sets of videos `(N, T, 3, H, W)` in [0, 1] (I3D logits, TATS/StyleGAN-V recipe)."
     for name, v in (('videos_a', videos_a), ('videos_b', videos_b)):
         _in_range(v, name, 0, 1, 'fvd')
+        if v.ndim != 5 or v.shape[2] != 3 or v.shape[1] < 9 or len(v) < 2:
+            raise ValueError(f'fvd: {name}: expected at least 2 videos (N>=2, T>=9, 3, H, W) in [0, 1], '
+                             f'got {tuple(v.shape)}')
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise ValueError(f'fvd: batch: expected a positive int, got {batch!r}')
     i3d = i3d or I3DFeatures()
     feats = [torch.cat([i3d(v[i: i + batch]) for i in range(0, len(v), batch)]) for v in (videos_a, videos_b)]
     return frechet_distance(*feats)
+
+# %% ../nbs/05a_metrics.ipynb #78213d97
+def _frechet_rows(a: np.ndarray, b: np.ndarray):
+    """`dist(rows_a, rows_b)`: the Fréchet distance of the Gaussians fitted to the chosen rows (bool masks) of features
+    `a` `(N, D)`, `b` `(M, D)`, exact for N, M below D too. tr (S_a S_b)^1/2 is the nuclear norm of A_c B_c^T (the
+    centred, scaled rows); with fewer rows than dimensions it comes from the cross Gram matrix `a @ b.T`, computed once
+    for all subsets, else from d x d square roots of the covariances."""
+    c = np.concatenate([a, b]).mean(0)  # a shift of both sets leaves the distance, and keeps the Gram sums small
+    a, b = a - c, b - c
+    gram = a @ b.T if min(len(a), len(b)) < a.shape[1] else None
+    def root(x):  # F with F.T @ F = cov(x)
+        w, v = np.linalg.eigh(np.cov(x, rowvar=False).reshape(x.shape[1], x.shape[1]))
+        return np.sqrt(w.clip(0))[:, None] * v.T
+    def dist(ia, ib) -> float:
+        xa, xb = a[ia], b[ib]
+        p, q = len(xa), len(xb)
+        mu_a, mu_b = xa.mean(0), xb.mean(0)
+        if gram is not None:
+            k = gram[np.ix_(ia, ib)]
+            k = k - k.mean(1, keepdims=True) - k.mean(0, keepdims=True) + k.mean()
+            cross = np.linalg.svd(k, compute_uv=False).sum() / math.sqrt((p - 1) * (q - 1))
+        else:
+            cross = np.linalg.svd(root(xa) @ root(xb).T, compute_uv=False).sum()
+        tr_a, tr_b = ((xa - mu_a) ** 2).sum() / (p - 1), ((xb - mu_b) ** 2).sum() / (q - 1)
+        return float(((mu_a - mu_b) ** 2).sum() + tr_a + tr_b - 2 * cross)
+    return dist
+
+def _frechet_exact(a: np.ndarray, b: np.ndarray) -> float:
+    "Fréchet distance of the Gaussians fitted to features `a`, `b` (no square root of a singular matrix)."
+    return _frechet_rows(a, b)(np.ones(len(a), bool), np.ones(len(b), bool))
+
+class FrechetInterval(NamedTuple):
+    "A Fréchet distance (FID, FVD) with its interval; see `frechet_interval`."
+    estimate: float  # bias-corrected (jackknife), >= 0
+    lo: float
+    hi: float
+    plugin: float  # the usual FID / FVD of all samples (biased upwards, by about c / N)
+    se: float  # jackknife standard error
+    groups: int  # groups left out in turn (scenes, or random blocks)
+    level: float
+
+def _group_labels(groups, n: int, m: int, blocks, rng_seed) -> tuple:
+    "Integer group ids of the rows of both sets `(n,)`, `(m,)` and the groups' labels."
+    if groups is None:
+        if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 2:
+            raise ValueError(f'frechet_interval: blocks: expected an int >= 2, got {blocks!r}')
+        k = min(blocks, n, m)
+        rng = np.random.default_rng(rng_seed)
+        return rng.permutation(n) % k, rng.permutation(m) % k, [f'block {i}' for i in range(k)]
+    pair = isinstance(groups, tuple) and len(groups) == 2 and all(np.ndim(g) == 1 for g in groups)
+    ga, gb = groups if pair else (groups, groups)
+    for name, g, rows in (('groups_a' if pair else 'groups', ga, n), ('groups_b' if pair else 'groups', gb, m)):
+        if np.ndim(g) != 1 or len(g) != rows:
+            raise ValueError(f'frechet_interval: {name}: expected one label per feature row ({rows}), got '
+                             f'{np.shape(g) if np.ndim(g) else type(g).__name__}'
+                             + ('' if pair else '; sets of unequal size take a pair (groups_a, groups_b)'))
+    keys = {}
+    ia = np.array([keys.setdefault(g, len(keys)) for g in np.asarray(ga).tolist()], dtype=np.int64)
+    ib = np.array([keys.setdefault(g, len(keys)) for g in np.asarray(gb).tolist()], dtype=np.int64)
+    if len(keys) < 2:
+        raise ValueError(f'frechet_interval: groups: expected at least 2 groups (scenes) to leave out in turn, '
+                         f'got {len(keys)}')
+    return ia, ib, list(keys)
+
+def frechet_interval(feats_a, feats_b, groups=None, level: float = 0.95, blocks: int = 20,
+                     rng_seed: int = 0) -> FrechetInterval:
+    """A Fréchet distance (FID, FVD) of features `(N, D)`, `(M, D)` with its `level` interval, by the delete-a-group
+    jackknife: a bias-corrected `estimate` inside `[lo, hi]`, and the usual `plugin` distance beside it.
+
+    `groups`: the scene (any hashable label) of each row, rows of both sets with one label left out together: labels
+    `(N,)` when row i of both sets has the same scene, or a pair `(groups_a, groups_b)`. None: rows are independent and
+    split at random (`rng_seed`) into `blocks` groups."""
+    from scipy import stats
+    a, b = _feature_sets(feats_a, feats_b, 'frechet_interval')
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ValueError(f'frechet_interval: level: expected a coverage in (0, 1), e.g. 0.95, got {level!r}')
+    ia, ib, names = _group_labels(groups, len(a), len(b), blocks, rng_seed)
+    G = len(names)
+    na, nb = np.bincount(ia, minlength=G), np.bincount(ib, minlength=G)
+    for name, n, counts in (('feats_a', len(a), na), ('feats_b', len(b), nb)):
+        if n - counts.max() < 2:
+            raise ValueError(f'frechet_interval: groups: without group {names[counts.argmax()]!r} (of {G}), {name} '
+                             f'keeps {n - counts.max()} of {n} rows; expected at least 2 left with each group out')
+    dist = _frechet_rows(a, b)
+    plugin = dist(np.ones(len(a), bool), np.ones(len(b), bool))
+    left = np.array([dist(ia != g, ib != g) for g in range(G)])
+    h = (len(a) + len(b)) / (na + nb)  # 1 / (share of the rows in group g)
+    est = G * plugin - ((1 - 1 / h) * left).sum()
+    pseudo = h * plugin - (h - 1) * left
+    se = math.sqrt(float(((pseudo - est) ** 2 / (h - 1)).sum()) / G)
+    half = float(stats.t.ppf(0.5 + level / 2, G - 1)) * se
+    est = float(est)
+    return FrechetInterval(max(est, 0.0), max(est - half, 0.0), max(est + half, 0.0), plugin, se, G, float(level))
 
 # %% ../nbs/05a_metrics.ipynb #c0560879
 def _per_frame(fn, preds, target, where: str = 'psnr', **kw):
@@ -500,7 +614,7 @@ def _per_frame(fn, preds, target, where: str = 'psnr', **kw):
         raise ValueError(f'{where}: preds, target: expected torch tensors, got {type(preds).__name__}, '
                          f'{type(target).__name__}')
     if preds.shape != target.shape or preds.ndim < 3 or preds.shape[-3] != 3:
-        raise ValueError(f'wants frames (..., 3, H, W) of one shape in [0, 1], '
+        raise ValueError(f'{where}: preds, target: wants frames (..., 3, H, W) of one shape in [0, 1], '
                          f'got {tuple(preds.shape)}, {tuple(target.shape)}')
     lead = preds.shape[:-3]
     preds, target = _in_range(preds, 'preds', 0, 1, where), _in_range(target, 'target', 0, 1, where)
@@ -518,11 +632,11 @@ def masked_psnr(preds: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -
     _per_frame(lambda p, t: p[:, 0, 0, 0], preds, target, 'masked_psnr')
     preds, target = _in_range(preds, 'preds', 0, 1, 'masked_psnr'), _in_range(target, 'target', 0, 1, 'masked_psnr')
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
-        raise ValueError(f"mask: expected a bool tensor (True = pixel counted), got "
+        raise ValueError(f"masked_psnr: mask: expected a bool tensor (True = pixel counted), got "
                          f"{getattr(mask, 'dtype', type(mask).__name__)}")
     if mask.shape != preds.shape[:-3] + preds.shape[-2:]:
-        raise ValueError(f"mask: expected shape {tuple(preds.shape[:-3] + preds.shape[-2:])} (frames without the "
-                         f"channel axis), got {tuple(mask.shape)}")
+        raise ValueError(f"masked_psnr: mask: expected shape {tuple(preds.shape[:-3] + preds.shape[-2:])} (frames "
+                         f"without the channel axis), got {tuple(mask.shape)}")
     keep = mask.unsqueeze(-3).float()
     n = keep.sum((-3, -2, -1)) * 3
     mse = ((preds.float() - target.float()).square() * keep).sum((-3, -2, -1)) / n
@@ -532,4 +646,7 @@ def ssim(preds: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """SSIM (Gaussian 11x11, sigma 1.5) of frames `(..., 3, H, W)` in [0, 1] (or uint8), one value per frame `(...)`
     (torchmetrics)."""
     from torchmetrics.functional.image import structural_similarity_index_measure
+    if isinstance(preds, torch.Tensor) and preds.ndim >= 3 and min(preds.shape[-2:]) < 11:
+        raise ValueError(f'ssim: preds, target: frames of {preds.shape[-2]}x{preds.shape[-1]} pixels are smaller '
+                         'than its 11x11 Gaussian window; expected at least 11x11 (use PSNR)')
     return _per_frame(structural_similarity_index_measure, preds, target, 'ssim', data_range=1.0, reduction='none')

@@ -17,7 +17,10 @@ notebook, every `nbs/*.ipynb`. `--results` adds page names (stems, e.g. `05_eval
 import argparse, ast, json, re, sys
 from pathlib import Path
 
-# pages whose outputs are the results: they must be committed executed (names without `.ipynb`)
+# pages whose outputs are the results: they must be committed executed (names without `.ipynb`). Add a page here once
+# it is committed with its outputs (run `python tools/run_nb.py nbs/NAME.ipynb`, then `nbdev_clean`), e.g.
+# ('05_eval_tables', '06_ablations') when the tables have been executed; from then on a copy of such a page with no
+# outputs, or with an error output, fails this check (tools/test_check_pages.py tests both).
 RESULTS_PAGES: tuple[str, ...] = ()
 
 PYTHON_CELL_MAGICS = ('%%time', '%%timeit', '%%capture', '%%prun')

@@ -1,7 +1,7 @@
 """Tests of tools/check_pages.py on synthetic notebooks: debris is flagged with its file and cell, a clean page passes.
 
 Run from the repository root: `python tools/test_check_pages.py` (tools/test.sh does)."""
-import json, subprocess, sys, tempfile
+import contextlib, io, json, subprocess, sys, tempfile
 from pathlib import Path
 
 CHECK = Path(__file__).with_name('check_pages.py')
@@ -76,6 +76,43 @@ def main():
             cell("print('done')", [stream('done\n')])])
         rc, out = run(done, '--results', 'results')
         assert rc == 0, out
+        # an executed results page that holds an error output fails, naming the cell, though it has outputs
+        key_error = {'output_type': 'error', 'ename': 'KeyError', 'evalue': "'b'", 'traceback': []}
+        broke = write(d, 'results', [cell('import json'), cell('table = {"a": 1}\ntable', [shown]),
+            cell("print(table['b'])", [key_error])])
+        rc, out = run(broke, '--results', 'results')
+        assert rc == 1 and "results.ipynb: cell 2: error output (KeyError: 'b')" in out, out
+        assert 'committed without outputs' not in out and 'cell 1' not in out, out
+        # a results page whose tables print into a traceback (a stream output) fails too
+        tb_page = write(d, 'results', [cell('table = {"a": 1}\ntable', [shown]), cell('show(table)', [stream(plain)])])
+        rc, out = run(tb_page, '--results', 'results')
+        assert rc == 1 and 'results.ipynb: cell 1: stdout output is a traceback' in out, out
+
+        # RESULTS_PAGES itself (not only --results) makes the check fail on a page without outputs or with an error
+        sys.path.insert(0, str(CHECK.parent))
+        import check_pages
+        pages = {}
+        table = cell('table = {"a": 1}\ntable', [shown])
+        for kind, cells in (('bare', [cell('import json'), cell('table = {"a": 1}\ntable')]),
+                            ('broke', [table, cell("print(table['b'])", [key_error])]), ('done', [table])):
+            (d / kind).mkdir()
+            pages[kind] = str(write(d / kind, 'results', cells))
+        saved = check_pages.RESULTS_PAGES
+        try:
+            with contextlib.redirect_stdout(io.StringIO()) as printed:
+                check_pages.RESULTS_PAGES = ('results',)
+                codes = {kind: check_pages.main([path]) for kind, path in pages.items()}
+                check_pages.RESULTS_PAGES = ()
+                codes['bare, not a results page'] = check_pages.main([pages['bare']])
+        finally:
+            check_pages.RESULTS_PAGES = saved
+        assert codes == {'bare': 1, 'broke': 1, 'done': 0, 'bare, not a results page': 0}, (codes, printed.getvalue())
+        assert 'bare/results.ipynb: results page committed without outputs' in printed.getvalue(), printed.getvalue()
+        assert "broke/results.ipynb: cell 1: error output (KeyError: 'b')" in printed.getvalue(), printed.getvalue()
+        # every page named in RESULTS_PAGES is a notebook of nbs/ (a misspelt name would check nothing)
+        nbs = CHECK.parent.parent / 'nbs'
+        missing = [name for name in check_pages.RESULTS_PAGES if not (nbs / f'{name}.ipynb').exists()]
+        assert not missing, f'RESULTS_PAGES names pages that are not in {nbs}: {missing}'
 
         # several files: every finding listed, each with its file
         rc, out = run(ok, err, prose)
