@@ -877,6 +877,17 @@ def flow_matching_loss(
     return F.mse_loss(v[:, :, hold:], (eps - x0)[:, :, hold:])
 
 
+def _guidance_scale(value, name: str) -> float:
+    "A guidance scale as a float, or a clear error naming `name` (1 is no guidance)."
+    try:
+        scale = math.nan if isinstance(value, (str, bool)) else float(value)
+    except (TypeError, ValueError):
+        scale = math.nan
+    if not math.isfinite(scale):
+        raise ValueError(f"{name}: expected a finite number (1: no guidance), got {value!r}")
+    return scale
+
+
 @torch.no_grad()
 def sample(
     model: MemoryDiT,
@@ -890,19 +901,17 @@ def sample(
     cache: bool = True,
     hold=None,
     context_t=None,
+    context_scale: float = 1.0,
 ) -> torch.Tensor:
     """Latents `(B, latent, T, h, w)` from `noise` by Euler steps of the rectified flow from t = 1 to 0, with text
     classifier-free guidance when `cfg_scale != 1`. `hold` `(B, latent, n, h, w)`: the first `n` latent frames are
     held to these clean latents (time 0) instead of being generated. `context_t`: the noise level of a context noised
-    on purpose (`noise_context`; the level the model was trained with)."""
+    on purpose (`noise_context`; the level the model was trained with). `context_scale`: guidance on the context
+    (DFoT's history guidance) when `!= 1`: the velocity moves away from the model's velocity with its context dropped
+    (a fixed noise draw at level 1, as `WorldModel(context_drop=)` trains it), by `context_scale`."""
     steps = _integer(steps, 'steps', 1)
-    try:
-        scale = math.nan if isinstance(cfg_scale, (str, bool)) else float(cfg_scale)
-    except (TypeError, ValueError):
-        scale = math.nan
-    if not math.isfinite(scale):
-        raise ValueError(f"cfg_scale: expected a finite number (1: no guidance), got {cfg_scale!r}")
-    cfg_scale = scale
+    cfg_scale = _guidance_scale(cfg_scale, 'cfg_scale')
+    context_scale = _guidance_scale(context_scale, 'context_scale')
     model.check_inputs(noise, 1.0, cams, context, context_cams, text, context_t)
     B, _, T = noise.shape[:3]
     n_hold = 0 if hold is None else hold.shape[2]
@@ -911,6 +920,13 @@ def sample(
     use_cache = cache and model.cfg.memory == 'memlearner' and context is not None
     memory = model.memory_cache(context, context_cams, context_t) if use_cache else None
     guided = cfg_scale != 1.0 and text is not None
+    free = context_scale != 1.0 and context is not None
+    if free:
+        # the dropped context: one fixed noise draw at level 1, the same for every step
+        g = torch.Generator(noise.device).manual_seed(0)
+        free_context = torch.randn(context.shape, generator=g, device=noise.device).to(context.dtype)
+        free_t = torch.ones(B, device=noise.device)
+        free_memory = model.memory_cache(free_context, context_cams, free_t) if use_cache else None
     times = torch.linspace(1.0, 0.0, steps + 1, device=noise.device)
     x = noise.clone()
     if n_hold:
@@ -923,6 +939,9 @@ def sample(
             # the unconditional pass drops the caption
             v_uncond = model(x, t_frames, cams, context, context_cams, None, cache=memory, context_t=context_t)
             v = v_uncond + cfg_scale * (v - v_uncond)
+        if free:
+            v_free = model(x, t_frames, cams, free_context, context_cams, text, cache=free_memory, context_t=free_t)
+            v = v_free + context_scale * (v - v_free)
         # held frames stay as they are
         x[:, :, n_hold:] += (times[i + 1] - times[i]) * v[:, :, n_hold:]
     return x

@@ -450,13 +450,19 @@ class WorldModel(L.LightningModule):
         hold_first: bool = False,
         context_noise: float = 0.0,
         context_level: float = 0.0,
+        context_drop: float = 0.0,
+        context_scale: float = 1.0,
     ):
         super().__init__()
         self.save_hyperparameters()
         self.variant = get_variant(variant)
-        for name, v in (('context_noise', context_noise), ('context_level', context_level)):
+        levels = dict(context_noise=context_noise, context_level=context_level, context_drop=context_drop)
+        for name, v in levels.items():
             if not 0 <= v <= 1:
-                raise ValueError(f"{name}: expected a noise level in [0, 1], got {v}")
+                raise ValueError(f"{name}: expected a number in [0, 1], got {v}")
+        if context_scale != 1 and not context_drop > 0:
+            raise ValueError(f"context_scale: {context_scale} guides away from a dropped context, which the model only "
+                             "learns with context_drop > 0; expected context_scale 1 or a context_drop")
         if size not in DIT_CONFIGS:
             raise ValueError(f"size: unknown {size!r}; expected one of {list(DIT_CONFIGS)}")
         if not 0 <= ema_decay < 1:
@@ -497,17 +503,23 @@ class WorldModel(L.LightningModule):
     def _noise(self, b: dict) -> dict:
         """Times `t` `(B,)` and `noise` like `x0` for this step and rank, from a generator of their own (not the global
         RNG); with `context_noise`, also the context's levels `context_t` `(B,)`, uniform in `[0, context_noise]`, and
-        its noise."""
+        its noise; with `context_drop`, that share of the samples has its context dropped (level 1: pure noise), which
+        `sample(..., context_scale=)` guides away from."""
         x0 = b['x0']
         g = torch.Generator(x0.device).manual_seed(
             ((self.hparams.seed * 7919 + self.global_step) * 1009 + self.global_rank) % 2**63
         )
         t = torch.rand(x0.shape[0], generator=g, device=x0.device)
         out = dict(t=t, noise=torch.randn(x0.shape, generator=g, device=x0.device, dtype=x0.dtype))
-        if self.hparams.context_noise > 0:
+        drop = self.hparams.get('context_drop', 0.0)
+        if self.hparams.context_noise > 0 or drop > 0:
             c = b['context']
             level = torch.rand(x0.shape[0], generator=g, device=x0.device) * self.hparams.context_noise
             out.update(context_t=level, context_noise=torch.randn(c.shape, generator=g, device=c.device, dtype=c.dtype))
+        if drop > 0:
+            # drawn last: a run without dropping draws exactly what it drew before this option existed
+            dropped = torch.rand(x0.shape[0], generator=g, device=x0.device) < drop
+            out['context_t'] = torch.where(dropped, torch.ones_like(level), level)
         return out
 
     def _loss(self, model, b: dict, noise: dict) -> torch.Tensor:
@@ -799,6 +811,7 @@ class ExportModel(L.Callback):
                 steps=trainer.global_step,
                 hold_first=bool(module.hparams.hold_first),
                 context_level=float(module.hparams.context_level),
+                context_scale=float(module.hparams.get('context_scale', 1.0)),
             ),
         )
         atomic_write(Path(trainer.default_root_dir) / 'summary.json', json.dumps(summary, indent=1) + '\n')

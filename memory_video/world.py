@@ -61,11 +61,16 @@ def check_model_variant(model, vae, variant):
 
 def generation_settings(model) -> dict:
     """How `model` (a `MemoryDiT` or a `WorldModel`) was trained to generate: `hold_first` (the segment's first latent
-    is held to the current frame) and `context_level` (the noise level its memory is shown at). A `WorldModel` says so
-    in its hyper-parameters, a loaded model in its file's metadata; older models did neither (False, 0.0)."""
+    is held to the current frame), `context_level` (the noise level its memory is shown at) and `context_scale` (the
+    guidance on its memory, for a model trained with its context sometimes dropped). A `WorldModel` says so in its
+    hyper-parameters, a loaded model in its file's metadata; older models did none of it (False, 0.0, 1.0)."""
     hp = getattr(model, 'hparams', None)
     src = hp if hp is not None and 'hold_first' in hp else (getattr(model, 'extra', None) or {})
-    return dict(hold_first=bool(src.get('hold_first', False)), context_level=float(src.get('context_level', 0.0)))
+    return dict(
+        hold_first=bool(src.get('hold_first', False)),
+        context_level=float(src.get('context_level', 0.0)),
+        context_scale=float(src.get('context_scale', 1.0)),
+    )
 
 
 def check_device(device) -> torch.device:
@@ -204,12 +209,13 @@ def check_not_constant(frames, what: str = 'generated frames') -> torch.Tensor:
 @torch.no_grad()
 def sample_segments(
     model, vae, context, context_poses, seg_poses, seeds, captions, steps: int = 50, device='cpu', batch: int = 8,
-    hold_first: bool = False, context_level: float = 0.0,
+    hold_first: bool = False, context_level: float = 0.0, context_scale: float = 1.0,
 ) -> torch.Tensor:
     """uint8 frames `(B, SEG_FRAMES - 1, H, W, 3)` of `B` independent segments: context latents `(B, k, latent, h, w)`
     (the segment's first frame last) with planar poses `(B, k, 3)`, segment poses `(B, SEG_FRAMES, 3)` (the first is
     the given frame's), one noise seed and one caption each; sampled `batch` at a time. `hold_first`: the first latent
-    is held to the current frame's; `context_level`: the context is noised to that level first (`noise_context`)."""
+    is held to the current frame's; `context_level`: the context is noised to that level first (`noise_context`);
+    `context_scale`: guidance on the context (`sample`)."""
     model, vae = model.to(device).eval(), vae.to(device).eval()
     B = len(seg_poses)
     if not (len(context) == len(context_poses) == len(seeds) == len(captions) == B):
@@ -237,7 +243,8 @@ def sample_segments(
             ctx_noise = torch.cat([torch.randn((1, *ctx.shape[1:]), generator=g) for g in gens]).to(device)
             level = torch.full((len(sp),), float(context_level), device=device)
             ctx = noise_context(ctx, level, ctx_noise)
-        z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps, hold=hold, context_t=level)
+        z = sample(model, noise, cams, ctx, ctx_cams, text, steps=steps, hold=hold, context_t=level,
+                   context_scale=context_scale)
         where = f'segments {i}..{i + len(sp) - 1}'
         x = check_finite(vae.decode(check_finite(z, 'the sampled latents', where)).float().cpu(), 'the frames', where)
         out.append(to_uint8(x)[:, 1:])
@@ -248,6 +255,7 @@ def sample_segments(
 def generate(
     model, vae, first_frame, poses, variant, steps: int = 50, seed=0, caption='', progress: bool = True,
     device='cpu', out=None, on_segment=None, batch: int = 8, oracle=None, hold_first=None, context_level=None,
+    context_scale=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Frames uint8 `(N, H, W, 3)` of a video from `first_frame` uint8 `(H, W, 3)` along planar camera `poses` `(N, 3)`
     (the first is the first frame's), generated segment by segment by `model` (a `MemoryDiT` or `WorldModel`) with
@@ -258,13 +266,15 @@ def generate(
     `out`: a folder to write finished segments to and resume from. `on_segment(s, frames, context)`: called after
     each segment `s` (resumed ones too) with its new frames uint8 `(8, H, W, 3)` (`(B, 8, H, W, 3)`) and context
     indices `(k,)` (`(B, k)`), e.g. to write a video as it grows. `oracle(b, start)`: co-visibility scores per memory
-    frame, for the 'oracle' rule. `hold_first`, `context_level`: as the model was trained (`generation_settings`)."""
+    frame, for the 'oracle' rule. `hold_first`, `context_level`, `context_scale`: as the model was trained
+    (`generation_settings`), unless given."""
     one = torch.as_tensor(first_frame).ndim == 3
     check_device(device)
     model_in = model
     model, first, p, v = _check_args(model, vae, first_frame, poses, variant, steps)
     settings = generation_settings(model_in)
-    settings.update({k: x for k, x in (('hold_first', hold_first), ('context_level', context_level)) if x is not None})
+    given = dict(hold_first=hold_first, context_level=context_level, context_scale=context_scale)
+    settings.update({k: x for k, x in given.items() if x is not None})
     B, N, S = *p.shape[:2], SEG_FRAMES
     seeds, captions = _per_video(seed, B, 'seed', int), _per_video(caption, B, 'caption', str)
     if v.rule == 'oracle' and oracle is None:

@@ -59,6 +59,11 @@ if 'cam_full' in models:
     if a.steps_50:
         models['cam_full, 50 steps'] = (m, v)
         steps['cam_full, 50 steps'] = 50
+if 'cam_guided' in models:
+    # the same model without its guidance on memory: what the guidance itself buys
+    m, v = models['cam_guided']
+    models['cam_guided, no guidance'] = (with_settings(m, context_scale=1.0), v)
+    steps['cam_guided, no guidance'] = a.steps
 examples = {}
 wanted = set(a.examples.split('|'))
 

@@ -26,8 +26,9 @@ export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=$PWD/.metrics PYTHONUNBUFF
 mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
 recipe_noise='--model.context_noise 0.3 --model.context_level 0.1'
-# name, variant, extra training options: the levers on cam (none, noise alone, noise + held first frame), and the
-# other five variants with the full recipe, all side by side on one GPU for the same wall time
+# name, variant, extra training options: the levers on cam (none, noise alone, noise + held first frame), the other
+# five variants with the full recipe, and cam with guidance on its memory (DFoT's history guidance), all side by side
+# on one GPU for the same wall time
 RUNS=(
   "cam_base cam"
   "cam_noise cam $recipe_noise"
@@ -37,6 +38,7 @@ RUNS=(
   "dfot_full dfot $recipe_full"
   "framepack_full framepack $recipe_full"
   "memlearner_full memlearner $recipe_full"
+  "cam_guided cam $recipe_full --model.context_drop 0.1 --model.context_scale 1.5"
 )
 # ONLY="name ...": just those runs (a shorter device budget)
 if [ -n "${ONLY:-}" ]; then
@@ -103,7 +105,12 @@ wait)
   python -c "from memory_video.evaluation import held_out_scenes; print(len(held_out_scenes(${SCENES:-16})), 'scenes')"
   watch "$seconds"
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
-  for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"; done
+  # at most 8 files come back: every model but those in NO_COPY (their rollouts are still scored by `eval`)
+  for r in "${RUNS[@]}"; do
+    set -- $r
+    [[ " ${NO_COPY-cam_noise} " == *" $1 "* ]] && continue
+    [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"
+  done
   ls -la "$out"
   ;;
 setup)
