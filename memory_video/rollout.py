@@ -55,8 +55,8 @@ def baselines(real: torch.Tensor, poses) -> dict:
     return {'first frame': first, 'mean colour': mean, 'nearest real': real[nearest_past(poses)]}
 
 # %% ../nbs/05d_rollout.ipynb #3251ba07
-REVISIT_DIST_M = 0.3  # m: cameras at most this far apart ...
-REVISIT_YAW_DEG = 15.0  # ... and turned at most this much apart see the same view
+REVISIT_DIST_M = 0.2  # m: cameras at most this far apart ...
+REVISIT_YAW_DEG = 5.0  # ... and turned at most this much apart see the same view
 CONTEXT_WINDOW = 32  # frames: the longest recent history of any variant (MemLearner's); views seen longer ago: targets
 
 
