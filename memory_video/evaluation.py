@@ -14,6 +14,8 @@ from .datasets import door_poses
 from .dit import DIT_CONFIGS, MemoryDiT, load_dit, save_dit
 from .geometry import MotionLimits, ab_loop, check_poses, fov_overlap_area, planar_to_c2w
 from .retrieval import MemoryBank
+from .rollout import BASELINES, CONTEXT_WINDOW, baselines, memory_targets, path_length, revisit_pairs
+from .rollout import score_frames
 from .runtime import check_device, device_name, say
 from .variants import REVISIT_GAP, VARIANTS, Variant, get_variant
 from .world import SEG_FRAMES, past_context, history_context_trajectory
@@ -28,15 +30,17 @@ from .worlds import WorldRenderer, WorldSpec, floor_plan
 
 # %% auto #0
 __all__ = ['PAPER_SOURCE', 'PAPER_TABLE1', 'PAPER_TABLE2', 'PAPER_TABLE3', 'METHOD_LABELS', 'HELDOUT', 'HELDOUT_MOVING',
-           'LAYOUTS', 'MOVER_DEPTH', 'REVISIT_KINDS', 'PROTOCOLS', 'METRIC_NAMES', 'TABLES', 'TABLE_DEFAULTS',
+           'LAYOUTS', 'MOVER_DEPTH', 'REVISIT_KINDS', 'TRIVIAL_LABELS', 'PROTOCOLS', 'METRIC_NAMES',
+           'ROW_METRICS', 'COLLAPSE_SHARPNESS', 'COLLAPSE_MARGIN_DB', 'TABLES', 'TABLE_DEFAULTS',
            'training_world_seeds', 'check_held_out', 'held_out_scenes', 'scene_spec', 'check_inside',
            'render_views', 'mover_masks', 'view_start', 'hc_start', 'full_turn', 'loop_trajectory',
-           'revisit_trajectory', 'frechet', 'Scorer', 'bootstrap', 'Setting', 'EvalOptions', 'gt_targets',
-           'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews', 'hc_trajectories',
-           'revisit_trajectories', 'covisible_pairs', 'run_trajectories', 'evaluate', 'summarize',
-           'table_frame', 'return_frame', 'plot_strips', 'plot_by_item', 'model_path', 'load_model',
-           'save_untrained', 'result_stem', 'segment_fps', 'table_result', 'table_figures', 'prepare_table',
-           'table1', 'table2', 'revisit_table', 'bench_context', 'format_context_bench']
+           'revisit_trajectory', 'frechet', 'Scorer', 'bootstrap', 'Setting', 'trivial_settings',
+           'EvalOptions', 'gt_targets', 'oracle_scores', 'FrameLatents', 'run_gt', 'GroundTruthViews',
+           'hc_trajectories', 'revisit_trajectories', 'covisible_pairs', 'run_trajectories',
+           'check_trajectories', 'evaluate', 'summarize', 'collapsed', 'table_frame', 'return_frame',
+           'plot_strips', 'plot_by_item', 'model_path', 'load_model', 'save_untrained', 'result_stem',
+           'segment_fps', 'table_result', 'table_figures', 'prepare_table', 'table1', 'table2',
+           'revisit_table', 'bench_context', 'format_context_bench']
 
 # %% ../nbs/05_eval_tables.ipynb #7b71721b
 PAPER_SOURCE = 'Context-as-Memory, arXiv 2506.03141'
@@ -397,19 +401,32 @@ def bootstrap(values, scene, seed, stat=None, n_boot: int = 1000, level: float =
     if len(np.unique(np.asarray(scene))) < 2 and len(np.unique(np.asarray(seed))) < 2:
         return est, math.nan, math.nan  # one unit: no interval
     W = _unit_weights(scene, seed, n_boot, np.random.default_rng(rng_seed))
-    reps = np.array([stat(w) for w in W if w.sum() > 0])
-    q = (1 - level) / 2
-    return est, float(np.nanquantile(reps, q)), float(np.nanquantile(reps, 1 - q))
+    with np.errstate(invalid='ignore'):  # infinite values (a constant model's pair PSNR): 0 * inf in a resample
+        reps = np.array([stat(w) for w in W if w.sum() > 0])
+        q = (1 - level) / 2
+        return est, float(np.nanquantile(reps, q)), float(np.nanquantile(reps, 1 - q))
 
 # %% ../nbs/05_eval_tables.ipynb #76b18436
 @dataclass
 class Setting:
-    "One row of a table: `name`, `label`, the model and the `Variant` (memory, rule, k, stride) it generates with."
+    """One row of a table: `name`, `label`, the model and the `Variant` (memory, rule, k, stride) it generates with; or,
+    with `variant` None, a function `model(real, poses) -> frames` that draws a trajectory's frames from its real views
+    uint8 `(T, H, W, 3)` and poses `(T, 3)` without sampling (the trivial rows, `trivial_settings`)."""
 
     name: str
     label: str
     model: object
-    variant: Variant
+    variant: Variant | None
+
+
+TRIVIAL_LABELS = {'first frame': 'copy of the 1st frame', 'mean colour': 'its mean colour',
+                  'nearest real': 'nearest earlier real frame'}
+
+
+def trivial_settings() -> list:
+    """The trivial rows of a table (`rollout.baselines`, no model): the real first frame copied, its mean colour, and
+    for each frame the earlier real frame whose camera is nearest."""
+    return [Setting(n, TRIVIAL_LABELS[n], lambda real, poses, n=n: baselines(real, poses)[n], None) for n in BASELINES]
 
 
 @dataclass
@@ -496,13 +513,18 @@ def _even(n: int, m: int) -> np.ndarray:
 def _frame_row(setting: Setting, protocol: str, video, seed: int, item, m: dict) -> dict:
     return dict(
         setting=setting.name, protocol=protocol, layout=video.meta['layout'], scene=video.name, seed=seed, item=item,
-        **{k: float(v[torch.isfinite(v)].mean()) if torch.isfinite(v).any() else math.inf for k, v in m.items()},
+        # the mean of the finite values; all infinite (exact copies): inf; none (no frame of that kind): nan
+        **{k: float(v[torch.isfinite(v)].mean()) if torch.isfinite(v).any() else math.inf if len(v) else math.nan
+           for k, v in m.items()},
     )
 
 
 def run_gt(setting: Setting, vae, scenes: list, scorer: Scorer, opts: EvalOptions, latents: FrameLatents = None):
     """GT comparison of `setting` on `scenes`: rows (one per target and seed) and FID/FVD features
     `{'fid': (gen, real, scene, seed), 'fvd': ...}`."""
+    if setting.variant is None:
+        raise ValueError(f"settings: {setting.name!r} draws frames without a model; the 'GT' protocol samples a model "
+                         "given real context; expected a model, or the protocols 'GT rollout', 'HC' or 'revisit'")
     model, v = check_model_variant(setting.model, vae, setting.variant)
     latents = latents or FrameLatents(vae, opts.device)
     samples, ctx, ctx_poses, seg_poses, seeds, caps = [], [], [], [], [], []
@@ -625,20 +647,29 @@ def run_trajectories(
     views: GroundTruthViews = None, fid: bool = False,
 ):
     """Generate every trajectory of `trajectories` (`{key: video -> (poses, pairs, t0)}`) in every scene from its real
-    first frame, `seeds` times, batched; compare each pair's later frame with its earlier one (in scenes with moving
-    objects also on the pixels where neither real frame shows one), and with `opts.covis` the pairs of
-    `covisible_pairs` too ('psnr_covis', 'lpips_covis'). Returns rows, FID/FVD features (if `fid`) and examples
-    (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
-    model, v = check_model_variant(setting.model, vae, setting.variant)
+    first frame, `seeds` times, batched (a setting without a model draws its frames from the real views); compare each
+    pair's later frame with its earlier one (in scenes with moving objects also on the pixels where neither real frame
+    shows one; `protocol` 'revisit': the pairs by pose, `rollout.revisit_pairs`), and with `opts.covis` the pairs of
+    `covisible_pairs` too ('psnr_covis', 'lpips_covis'); `protocol` 'GT rollout': every generated frame against the
+    truth instead ('psnr', 'lpips'), the memory targets (`rollout.memory_targets`) apart from the rest ('psnr_target',
+    'psnr_rest', ...). Every row carries the gates: PSNR and LPIPS against the truth ('psnr_gt', 'lpips_gt') and the
+    sharpness ratio ('sharpness'), and the metres the camera travels ('path_m'). Returns rows, FID/FVD features (if
+    `fid`) and examples (scene 0, seed 0: generated and real frames, poses, pairs) per key."""
+    draw = setting.model if setting.variant is None else None  # frames without a model: the trivial rows
+    if draw is None:
+        model, v = check_model_variant(setting.model, vae, setting.variant)
     views = views or GroundTruthViews()
     rows, clips, examples = [], [], {}
     for key, make in trajectories.items():
         runs = []
         for video in scenes:
             poses, pairs, t0 = make(video)
-            pairs = pairs[(pairs[:, 0] >= 1) & (pairs[:, 1] - pairs[:, 0] >= opts.min_gap)]
+            by_pose = protocol == 'revisit'  # the suite's pairs by pose; HC (and GT) keep the trajectory's own
+            gap = CONTEXT_WINDOW if by_pose else opts.min_gap
+            pairs = revisit_pairs(poses) if by_pose else pairs[(pairs[:, 0] >= 1) & (pairs[:, 1] - pairs[:, 0] >= gap)]
             if not len(pairs):
-                raise ValueError(f"min_gap: no same-view pairs {opts.min_gap} frames apart on {protocol} {key}")
+                raise ValueError(f"{'kinds' if by_pose else 'min_gap'}: no same-view pairs {gap} frames apart on "
+                                 f"{protocol} {key} in {video.name}")
             rgb, depth, moving = views(video, key, poses, t0)
             runs += [(video, seed, poses, pairs, rgb, depth, moving) for seed in range(opts.seeds)]
         first_idx = [int(torch.argmin((r[0].poses - r[2][0]).abs().sum(1))) for r in runs]
@@ -651,13 +682,26 @@ def run_trajectories(
             c2w = planar_to_c2w(poses, float(video.heights[0]))
             return oracle_scores(c2w, depth, video.K, torch.arange(start, start + SEG_FRAMES, 4), start + 1)
 
-        gen, _ = generate(setting.model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds, caps,
-                          progress=opts.progress, device=opts.device, batch=opts.batch, oracle=oracle)
+        if draw is not None:
+            gen = [draw(r[4], r[2]) for r in runs]
+        else:
+            gen, _ = generate(setting.model, vae, firsts, torch.stack([r[2] for r in runs]), v, opts.steps, seeds,
+                              caps, progress=opts.progress, device=opts.device, batch=opts.batch, oracle=oracle)
         for (video, seed, poses, pairs, rgb, depth, moving), g in zip(runs, gen):
-            shown = None if moving is None else moving[pairs[:, 1]] | moving[pairs[:, 0]]
-            m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]], shown)
-            m['psnr_gt'] = scorer.frames(g[1:], rgb[1:])['psnr']
-            if opts.covis is not None:
+            truth = score_frames(g[1:], rgb[1:], scorer)  # every generated frame against the truth, capped PSNR
+            if protocol == 'GT rollout':
+                tg = memory_targets(poses)[1:]
+                m = {f'{k}{part}': truth[k][w] for k in ('psnr', 'lpips')
+                     for part, w in (('', slice(None)), ('_target', tg), ('_rest', ~tg))}
+                if moving is not None:
+                    both = scorer.frames(g[1:], rgb[1:], moving[1:])
+                    m.update(psnr_static=both['psnr_static'], moving=both['moving'])
+            else:
+                shown = None if moving is None else moving[pairs[:, 1]] | moving[pairs[:, 0]]
+                m = scorer.frames(g[pairs[:, 1]], g[pairs[:, 0]], shown)
+            m.update(psnr_gt=truth['psnr'], lpips_gt=truth['lpips'], sharpness=truth['sharpness'],
+                     path_m=torch.tensor([path_length(poses)]))
+            if opts.covis is not None and protocol != 'GT rollout':
                 ij = covisible_pairs(video, poses, depth, opts.covis, opts.covis_gap)
                 if len(ij):
                     both = scorer.frames(g[ij[:, 1]], g[ij[:, 0]])
@@ -669,16 +713,39 @@ def run_trajectories(
     return rows, (_features(scorer, clips, opts) if fid else {}), examples
 
 # %% ../nbs/05_eval_tables.ipynb #4e14770e
-PROTOCOLS = ('GT', 'HC', 'revisit')
-METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs real', psnr_static='PSNR static',
-                    moving='moving pixels', psnr_covis='PSNR co-visible', lpips_covis='LPIPS co-visible', fid='FID',
-                    fvd='FVD', fps='FPS')
+PROTOCOLS = ('GT', 'GT rollout', 'HC', 'revisit')
+METRIC_NAMES = dict(psnr='PSNR', ssim='SSIM', lpips='LPIPS', psnr_gt='PSNR vs real', lpips_gt='LPIPS vs real',
+                    sharpness='sharpness ratio', psnr_target='PSNR targets', psnr_rest='PSNR rest',
+                    lpips_target='LPIPS targets', lpips_rest='LPIPS rest', path_m='path (m)',
+                    psnr_static='PSNR static', moving='moving pixels', psnr_covis='PSNR co-visible',
+                    lpips_covis='LPIPS co-visible', fid='FID', fvd='FVD', fps='FPS')
+ROW_METRICS = tuple(m for m in METRIC_NAMES if m not in ('fid', 'fvd', 'fps'))  # per-sample metrics of the rows
+# the gates: a setting whose frames keep less than this share of the real frames' detail (sharpness ratio) ...
+COLLAPSE_SHARPNESS = 0.6
+# ... or whose PSNR against the truth is not above that of a copy of the real first frame by more than this (dB)
+COLLAPSE_MARGIN_DB = 0.0
+
+
+def _trajectories(protocol: str, opts: EvalOptions) -> dict:
+    "The trajectories of a rollout protocol: HC turns of `opts.angles`, or the revisit kinds `opts.kinds`."
+    return hc_trajectories(opts.angles) if protocol == 'HC' else revisit_trajectories(opts.kinds)
+
+
+def check_trajectories(scenes: list, trajectories: dict, name: str) -> None:
+    """Every trajectory of `trajectories` (`{key: video -> (poses, pairs, t0)}`) in every scene through `check_inside`,
+    before anything is sampled: a `ValueError` naming `name` and the key of the first that leaves its scene."""
+    for key, make in trajectories.items():
+        for video in scenes:
+            check_inside(video, make(video)[0], f'{name} {key!r}')
 
 
 def _fingerprint(setting: Setting, vae, scenes: list, protocol: str, opts: EvalOptions) -> str:
     "What the result of one (setting, protocol) depends on: the options, the scenes, the variant and the weights."
-    model, variant = check_model_variant(setting.model, vae, setting.variant)
-    weights = float(sum(p.detach().double().sum() for p in model.parameters()))
+    if setting.variant is None:  # frames without a model: its name says what it draws
+        variant, weights = f'no model: {setting.name}', 0.0
+    else:
+        model, variant = check_model_variant(setting.model, vae, setting.variant)
+        weights = float(sum(p.detach().double().sum() for p in model.parameters()))
     what = dict(protocol=protocol, opts={k: v for k, v in vars(opts).items() if k not in ('progress', 'resume')},
                 scenes=[(v.name, v.meta['world_seed']) for v in scenes], variant=repr(variant), weights=weights)
     return json.dumps(what, sort_keys=True, default=str)
@@ -689,22 +756,25 @@ def _run_unit(st: Setting, p: str, vae, scenes: list, scorer, opts: EvalOptions,
     if p == 'GT':
         rows, feats = run_gt(st, vae, scenes, scorer, opts, latents)
         return dict(rows=rows, feats=feats, examples={})
-    trajs = hc_trajectories(opts.angles) if p == 'HC' else revisit_trajectories(opts.kinds)
-    rows, feats, ex = run_trajectories(st, vae, scenes, trajs, p, scorer, opts, views, fid=opts.fid and p == 'HC')
+    rows, feats, ex = run_trajectories(st, vae, scenes, _trajectories(p, opts), p, scorer, opts, views,
+                                       fid=opts.fid and p in ('HC', 'GT rollout'))
     return dict(rows=rows, feats=feats, examples=ex)
 
 
 def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, scorer: Scorer = None,
              resume=None) -> dict:
-    """Run `protocols` (of 'GT', 'HC', 'revisit') for every `Setting` on `scenes`: rows, features and examples per
-    (setting, protocol), and the seconds each took. With a folder `resume`, each finished (setting, protocol) is saved
-    there and reused by a later call with the same options, scenes, variant and weights: a killed run resumes."""
+    """Run `protocols` (of `PROTOCOLS`) for every `Setting` on `scenes`: rows, features and examples per (setting,
+    protocol), and the seconds each took. Every trajectory is checked to lie inside its scene first. With a folder
+    `resume`, each finished (setting, protocol) is saved there and reused by a later call with the same options,
+    scenes, variant and weights: a killed run resumes."""
     resume = resume or opts.resume
     if resume:
         clean_stale_tmp(resume)  # temporaries of a killed earlier run
     for p in protocols:
         if p not in PROTOCOLS:
             raise ValueError(f"protocols: unknown {p!r}; expected some of {', '.join(PROTOCOLS)}")
+    for p in dict.fromkeys(p for p in protocols if p != 'GT'):  # before any sampling: no trajectory leaves its scene
+        check_trajectories(scenes, _trajectories(p, opts), 'angles' if p == 'HC' else 'kinds')
     scorer = scorer or Scorer(fid=opts.fid, device=opts.device).check()
     latents, views = FrameLatents(vae, opts.device), GroundTruthViews()
     out = dict(rows=[], feats={}, examples={}, seconds={})
@@ -743,7 +813,7 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
     for key, g in df.groupby(list(by), sort=False):
         key = dict(zip(by, key if isinstance(key, tuple) else (key,)))
         base = dict(n=len(g), scenes=g['scene'].nunique(), seeds=g['seed'].nunique())
-        for m in ('psnr', 'ssim', 'lpips', 'psnr_gt', 'psnr_static', 'moving', 'psnr_covis', 'lpips_covis'):
+        for m in ROW_METRICS:
             if m in g and g[m].notna().any():
                 v = g[m].to_numpy()
                 est, lo, hi = bootstrap(v, g['scene'].to_numpy(), g['seed'].to_numpy(), n_boot=n_boot)
@@ -761,20 +831,51 @@ def summarize(ev: dict, by=('setting', 'protocol'), n_boot: int = 1000) -> list:
 def _fmt(metric: str, v: float) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ''
-    digits = dict(psnr=2, psnr_gt=2, psnr_static=2, psnr_covis=2, ssim=3, lpips=4, lpips_covis=4, fid=1, fvd=1, fps=2)
+    digits = dict(psnr=2, psnr_gt=2, psnr_target=2, psnr_rest=2, psnr_static=2, psnr_covis=2, ssim=3, lpips=4,
+                  lpips_gt=4, lpips_target=4, lpips_rest=4, lpips_covis=4, sharpness=2, path_m=1, fid=1, fvd=1, fps=2)
     return f"{v:.{digits.get(metric, 3)}f}"
+
+
+def collapsed(records: list, group: str = 'protocol') -> dict:
+    """`{(setting, group value): why}` of the settings whose frames collapsed, judged on summary `records` per `group`
+    (a protocol, or an item such as a revisit kind): a sharpness ratio below `COLLAPSE_SHARPNESS`, or a PSNR against
+    the truth not above the 'first frame' copy's by more than `COLLAPSE_MARGIN_DB`. Trivial rows are not judged."""
+    val = {(r['setting'], r[group], r['metric']): r['value'] for r in records if group in r}
+    out = {}
+    for (s, g, m), v in val.items():
+        if m != 'sharpness' or s in BASELINES:
+            continue
+        why = [f'sharpness {v:.2f} < {COLLAPSE_SHARPNESS}'] if not v >= COLLAPSE_SHARPNESS else []
+        own, copy = val.get((s, g, 'psnr_gt')), val.get(('first frame', g, 'psnr_gt'))
+        if own is not None and copy is not None and not own > copy + COLLAPSE_MARGIN_DB:
+            why.append(f'PSNR vs real {own:.2f} <= first-frame copy {copy:.2f}')
+        if why:
+            out[(s, g)] = '; '.join(why)
+    return out
+
+
+def _ranks(rec: dict, order: list, g, gates: dict) -> dict:
+    "Each setting's rank by PSNR in group `g`, best first; trivial rows and collapsed settings are marked, not ranked."
+    out = {s: 'trivial' for s in order if s in BASELINES}
+    out.update({s: f'collapsed: {gates[(s, g)]}' for s in order if (s, g) in gates})
+    rest = [s for s in order if s not in out and (s, g, 'psnr') in rec]
+    rest.sort(key=lambda s: -rec[(s, g, 'psnr')]['value'])
+    out.update({s: str(i + 1) for i, s in enumerate(rest)})
+    return {s: out.get(s, '') for s in order}
 
 
 def table_frame(res: dict, group: str = 'protocol'):
     """A table of a result (`res['summary']`, `res['columns']` `[(group, metric)]`, `res['order']`, `res['labels']`,
-    `res['paper']`): one row per setting, per column ours `value [lo, hi]` and the paper's number."""
+    `res['paper']`): one row per setting, per column ours `value [lo, hi]` and the paper's number; after each group
+    with a 'sharpness' column, the settings' rank by PSNR (`collapsed` ones and trivial rows marked, not ranked)."""
     import pandas as pd  # deferred: pandas only for tables
 
     # by protocol: the summary; by item (an angle, a revisit kind): the per-item summary
     rows = [r for r in res['summary'] if group in r] or [r for r in res.get('by_item', []) if group in r]
     rec = {(r['setting'], r[group], r['metric']): r for r in rows}
+    gates, gated = collapsed(rows, group), {g for g, m in res['columns'] if m == 'sharpness'}
     cols, data = [], {}
-    for g, m in res['columns']:
+    for i, (g, m) in enumerate(res['columns']):
         n = next((r['n'] for (s, gg, mm), r in rec.items() if gg == g and mm == m), None)
         name = METRIC_NAMES.get(m, m) + (f' (n={n})' if m in ('fid', 'fvd') and n else '')
         cols += [(g, name, 'ours'), (g, name, 'paper')]
@@ -782,8 +883,12 @@ def table_frame(res: dict, group: str = 'protocol'):
             r = rec.get((s, g, m))
             ours = '' if r is None else _fmt(m, r['value']) + (
                 f" [{_fmt(m, r['lo'])}, {_fmt(m, r['hi'])}]" if not math.isnan(r['lo']) else '')
-            paper = res['paper'].get(s, {}).get(g, {}).get(METRIC_NAMES.get(m, m).split(' ')[0])
+            paper = res['paper'].get(s, {}).get(g, {}).get(METRIC_NAMES.get(m, m))
             data.setdefault(s, []).extend([ours, '' if paper is None else f'{paper:g}'])
+        if g in gated and (i + 1 == len(res['columns']) or res['columns'][i + 1][0] != g):  # the group's last column
+            cols.append((g, 'rank', 'ours'))
+            for s, rank in _ranks(rec, res['order'], g, gates).items():
+                data[s].append(rank)
     return pd.DataFrame([data[s] for s in res['order']], index=[res['labels'][s] for s in res['order']],
                         columns=pd.MultiIndex.from_tuples(cols))
 
@@ -920,7 +1025,7 @@ def result_stem(table: str) -> str:
 
 
 TABLE_DEFAULTS = {
-    '1': dict(scenes=4, targets=6, angles=(60, 120)),
+    '1': dict(scenes=4, targets=6, angles=(60, 120), kinds=('rot180', 'loop')),
     '2': dict(scenes=4, targets=6, angles=(60, 120)),
     '3': dict(scenes=4, targets=6, angles=(60, 120)),
     '4': dict(scenes=4, targets=6, angles=(90,), kinds=('loop',)),
@@ -953,7 +1058,8 @@ def table_result(table: str, title: str, ev: dict, settings: list, scenes: list,
     return dict(
         table=table, title=title, paper_source=PAPER_SOURCE, group=group, columns=columns, order=order,
         labels={s.name: s.label for s in settings}, paper=paper,
-        settings={s.name: dict(variant=s.variant.name, rule=s.variant.rule, k=s.variant.k) for s in settings},
+        settings={s.name: dict(variant=None, rule=None, k=0) if s.variant is None else
+                  dict(variant=s.variant.name, rule=s.variant.rule, k=s.variant.k) for s in settings},
         options={k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(opts).items() if k != 'resume'},
         scenes=[dict(name=v.name, config=Path(v.dir).parent.name, layout=v.meta['layout'], movers=v.meta['movers'],
                      world_seed=v.meta['world_seed']) for v in scenes],
@@ -997,17 +1103,22 @@ def prepare_table(models, size: str, names, vae, worlds, scenes: int, opts: Eval
 
 def table1(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 4, methods=None,
            opts: EvalOptions = None, out=None, vae=None) -> dict:
-    """Table 1: every variant (its own model and rule) under the GT and HC comparisons, PSNR / LPIPS / FID / FVD;
-    figures saved under `out` if given."""
+    """Table 1: the trivial rows and every variant (its own model and rule) under the GT comparison as in the paper
+    ('GT rollout': rollouts along the revisit kinds `opts.kinds` against the truth, memory targets apart) and the HC
+    comparison with its gates (PSNR against the truth, sharpness ratio), PSNR / LPIPS / FID / FVD; figures saved under
+    `out` if given."""
     opts = opts or EvalOptions(**{k: v for k, v in TABLE_DEFAULTS['1'].items() if k != 'scenes'})
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
     scorer, models_, sc = prepare_table(models, size, methods, vae, worlds, scenes, opts)
-    settings = [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
-    ev = evaluate(settings, vae, sc, ('GT', 'HC'), opts, scorer)
-    metrics = ('psnr', 'lpips', 'fid', 'fvd') if opts.fid else ('psnr', 'lpips')
-    res = table_result('1', 'Table 1', ev, settings, sc, opts, [(p, m) for p in ('GT', 'HC') for m in metrics],
-                  PAPER_TABLE1)
+    settings = trivial_settings() + [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
+    ev = evaluate(settings, vae, sc, ('GT rollout', 'HC'), opts, scorer)
+    fid = ('fid', 'fvd') if opts.fid else ()
+    cols = [('GT rollout', m) for m in ('psnr', 'psnr_target', 'psnr_rest', 'lpips', 'sharpness', 'path_m') + fid]
+    cols += [('HC', m) for m in ('psnr', 'lpips', 'psnr_gt', 'sharpness') + fid]
+    # the paper's GT comparison is a rollout against the real video: its numbers stand beside ours
+    paper = {s: dict(v, **{'GT rollout': v['GT']}) for s, v in PAPER_TABLE1.items()}
+    res = table_result('1', 'Table 1', ev, settings, sc, opts, cols, paper)
     res['figures'] = table_figures(res, ev, out, result_stem('1'))
     return res
 
@@ -1036,14 +1147,16 @@ def table2(models='data/models', size: str = 'mini', worlds='data/worlds', scene
 
 def revisit_table(models='data/models', size: str = 'mini', worlds='data/worlds', scenes: int = 2, methods=None,
                   opts: EvalOptions = None, out=None, vae=None) -> dict:
-    "The revisit suite (180 degrees and back, a full turn, an A->B->A loop) for every variant: PSNR / LPIPS per kind."
+    """The revisit suite (180 degrees and back, a full turn, an A->B->A loop) for the trivial rows and every variant:
+    per kind PSNR / LPIPS of the pairs by pose, the gates (PSNR against the truth, sharpness ratio) and the path
+    length."""
     opts = replace(opts or EvalOptions(covis=TABLE_DEFAULTS['revisit']['covis']), fid=False)
     methods = list(methods or VARIANTS)
     vae = vae or load_small_vae()
     scorer, models_, sc = prepare_table(models, size, methods, vae, worlds, scenes, opts)
-    settings = [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
+    settings = trivial_settings() + [Setting(m, METHOD_LABELS[m], models_[m], get_variant(m)) for m in methods]
     ev = evaluate(settings, vae, sc, ('revisit',), opts, scorer)
-    metrics = ('psnr', 'lpips', 'psnr_gt') + (('psnr_covis',) if opts.covis is not None else ())
+    metrics = ('psnr', 'lpips', 'psnr_gt', 'sharpness', 'path_m') + (('psnr_covis',) if opts.covis is not None else ())
     cols = [(k, m) for k in opts.kinds for m in metrics]
     res = table_result('revisit', 'Revisit suite', ev, settings, sc, opts, cols, {}, group='item')
     res['figures'] = table_figures(res, ev, out, result_stem('revisit'))

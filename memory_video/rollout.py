@@ -11,9 +11,10 @@ import torch
 from .world import SEG_FRAMES, generate, history_context_trajectory
 
 # %% auto #0
-__all__ = ['PSNR_CAP', 'TOUR_FRAMES', 'BASELINES', 'sharpness', 'segment_of', 'nearest_past', 'baselines',
-           'score_frames', 'per_segment', 'tour_case', 'revisit_cases', 'run_rollouts', 'summarize_rollouts',
-           'plot_rollouts']
+__all__ = ['REVISIT_DIST_M', 'REVISIT_YAW_DEG', 'CONTEXT_WINDOW', 'PSNR_CAP', 'TOUR_FRAMES', 'BASELINES', 'sharpness',
+           'segment_of', 'nearest_past', 'baselines', 'path_length', 'same_view', 'memory_targets',
+           'revisit_pairs', 'score_frames', 'per_segment', 'tour_case', 'revisit_cases', 'run_rollouts',
+           'summarize_rollouts', 'plot_rollouts']
 
 # %% ../nbs/05d_rollout.ipynb #87b5cf27
 def sharpness(frames: torch.Tensor) -> torch.Tensor:
@@ -52,6 +53,48 @@ def baselines(real: torch.Tensor, poses) -> dict:
     first = real[0].expand_as(real)
     mean = real[0].float().mean((0, 1)).round().to(torch.uint8).expand_as(real)
     return {'first frame': first, 'mean colour': mean, 'nearest real': real[nearest_past(poses)]}
+
+# %% ../nbs/05d_rollout.ipynb #3251ba07
+REVISIT_DIST_M = 0.2  # m: cameras at most this far apart ...
+REVISIT_YAW_DEG = 5.0  # ... and turned at most this much apart see the same view
+CONTEXT_WINDOW = 32  # frames: the longest recent history of any variant (MemLearner's); views seen longer ago: targets
+
+
+def path_length(poses) -> float:
+    "The metres the camera of planar `poses` `(N, 3)` travels."
+    p = torch.as_tensor(poses, dtype=torch.float64)
+    return float((p[1:, :2] - p[:-1, :2]).norm(dim=1).sum())
+
+
+def same_view(poses, max_dist: float = REVISIT_DIST_M, max_yaw_deg: float = REVISIT_YAW_DEG) -> torch.Tensor:
+    "`(N, N)` bool: the cameras of planar `poses` `(N, 3)` within `max_dist` m and `max_yaw_deg` degrees of each other."
+    p = torch.as_tensor(poses, dtype=torch.float64)
+    if p.ndim != 2 or p.shape[1] != 3:
+        raise ValueError(f"poses: expected planar poses (N, 3), got {tuple(p.shape)}")
+    dyaw = torch.remainder(p[:, None, 2] - p[None, :, 2] + math.pi, 2 * math.pi) - math.pi
+    return (torch.cdist(p[:, :2], p[:, :2]) <= max_dist) & (dyaw.abs() <= math.radians(max_yaw_deg) + 1e-9)
+
+
+def memory_targets(poses, window: int = CONTEXT_WINDOW, **view) -> torch.Tensor:
+    """`(N,)` bool: the frames of `poses` `(N, 3)` whose view (`same_view`, keywords `view`) was last seen, before the
+    camera's current stay at it, more than `window` frames earlier. Frame 0 (given) never is one."""
+    M = same_view(poses, **view).numpy()
+    out = np.zeros(len(M), dtype=bool)
+    for j in range(1, len(M)):
+        left = np.flatnonzero(~M[j, :j])  # frames that did not see j's view: the camera's stay began after the last
+        seen = np.flatnonzero(M[j, : left[-1]]) if len(left) else []
+        out[j] = len(seen) > 0 and j - seen[-1] > window
+    return torch.from_numpy(out)
+
+
+def revisit_pairs(poses, min_gap: int = CONTEXT_WINDOW, max_pairs: int = 128, **view) -> torch.Tensor:
+    """Pairs `(P, 2)` `(i, j)` of frames of `poses` `(N, 3)` that see the same view (`same_view`), `j - i >= min_gap`,
+    never frame 0 (given); at most `max_pairs`, evenly spread."""
+    ij = torch.nonzero(torch.triu(same_view(poses, **view), diagonal=min_gap))
+    ij = ij[ij[:, 0] >= 1]
+    keep = np.unique(np.linspace(0, len(ij) - 1, min(len(ij), max_pairs)).round().astype(int)) if len(ij) else []
+    return ij[torch.as_tensor(keep, dtype=torch.long)]
+
 
 # %% ../nbs/05d_rollout.ipynb #ce62cfe8
 PSNR_CAP = 50.0  # dB: a frame equal to the truth (a copy of a frame rendered again at the same pose) scores this
@@ -93,20 +136,18 @@ def tour_case(video, n_frames: int = TOUR_FRAMES, start: int = 0) -> dict:
 
 
 def revisit_cases(video, kinds=('hc90', 'hc180', 'loop')) -> list:
-    """The revisit cases of `video`: poses, rendered real frames, and `score`, True on the frames of the way back."""
+    """The revisit cases of `video`: poses, rendered real frames, and `score`, True on its `memory_targets`."""
     from memory_video.evaluation import loop_trajectory, render_views, view_start
 
     out = []
     for kind in kinds:
         if kind in ('hc90', 'hc180'):
-            poses, pairs = history_context_trajectory(video.poses[view_start(video)], int(kind[2:]), video.fps)
+            poses, _ = history_context_trajectory(video.poses[view_start(video)], int(kind[2:]), video.fps)
         elif kind == 'loop':
-            poses, pairs = loop_trajectory(video)
+            poses, _ = loop_trajectory(video)
         else:
             raise ValueError(f"kinds: unknown revisit case {kind!r}; expected 'hc90', 'hc180' or 'loop'")
-        score = torch.zeros(len(poses), dtype=torch.bool)
-        back = pairs[:, 1][pairs[:, 1] - pairs[:, 0] >= SEG_FRAMES - 1]
-        score[back] = True
+        score = memory_targets(poses)
         (rgb, _), = render_views(video, [poses], depth=False)
         out.append(dict(kind=kind, video=video, poses=poses.double(), real=rgb, score=score))
     return out
