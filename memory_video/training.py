@@ -488,7 +488,9 @@ class WorldModel(L.LightningModule):
             self.ema = wrap(self.ema)
         if self.hparams.compile and not self._compiled:
             mode = None if self.hparams.compile in (True, 'default') else self.hparams.compile
-            self._compiled.append(torch.compile(self.model, mode=mode))
+            # static shapes: a run's shapes never change, and inductor's dynamic-shape backward crashed on an H100
+            # (an illegal memory access, then a wrong reshape) once a second shape had been seen
+            self._compiled.append(torch.compile(self.model, mode=mode, dynamic=False))
 
     def on_load_checkpoint(self, checkpoint: dict):
         "Refuse a checkpoint of another variant, size or latent width before its weights are loaded."
@@ -739,7 +741,7 @@ def bench_train(
     rows, fns, batches, flops, tokens = [], [], [], [], []
     for v in variants:
         module = WorldModel(v, size).to(dev)
-        net = torch.compile(module.model, mode=mode) if compile else None
+        net = torch.compile(module.model, mode=mode, dynamic=False) if compile else None
         b = synthetic_batch(v, size, batch, device=dev)
         fn = train_step(module, net)
         f, n = step_flops(module.model, b), batch_tokens(module.model, b)

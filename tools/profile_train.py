@@ -36,7 +36,7 @@ def batch(variant: str, b: int, device, seed: int = 0) -> dict:
 def make(variant: str, device, compile_mode=None, **hp):
     m = WorldModel(variant, 'mini', **hp).to(device)
     opt = torch.optim.AdamW(m.model.parameters(), lr=2e-4)
-    net = torch.compile(m.model, mode=compile_mode) if compile_mode else m.model
+    net = torch.compile(m.model, mode=compile_mode, dynamic=False) if compile_mode else m.model
     return m, opt, net
 
 
