@@ -153,9 +153,18 @@ def _device(opt: str, v: str, auto: bool = True) -> str:
     return v
 
 
+def _check_data_path(opt: str, data):
+    "Refuse a dataset path that is not there or is a file, before the dataset code (and torch) is imported."
+    p = Path(data)
+    if not p.is_dir():
+        raise ValueError(f"{opt}: {data}: {'a file' if p.exists() else 'no such folder'}; expected a dataset folder "
+                         "(`memory_video render` writes one)")
+
+
 def _open_scored(opt: str, data, why: str, **kw):
     """`open_dataset(data)` for a command that needs a dataset written by `memory_video render`; refuses the
     Context-as-Memory layout saying `why`."""
+    _check_data_path(opt, data)
     from memory_video.datasets import open_dataset, RenderedDataset
 
     try:
@@ -792,6 +801,7 @@ def _check_train_vae(a):
         _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
     _positive('--lr', a.lr, 1.0)
     _count('--eval-clips', a.eval_clips)
+    _check_data_path('--data', a.data)
     from memory_video.vae import VAE_CONFIGS, load_vae
     from memory_video.runtime import check_out_dir, check_out_file
 
@@ -1188,6 +1198,7 @@ def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
 def _cmd_retrieval(a) -> int:
     _count('--k', a.k)
     _count('--targets', a.targets)
+    _check_data_path('data', a.data)
     from memory_video.retrieval import score_strategies, format_strategies  # deferred on purpose: start-up time
 
     why = (
@@ -1200,6 +1211,7 @@ def _cmd_retrieval(a) -> int:
 def _cmd_fov_rules(a) -> int:
     _fraction('--tau', a.tau)
     _fraction('--area-threshold', a.area_threshold)
+    _check_data_path('data', a.data)
     from memory_video.datasets import score_fov_rules, format_fov_rules  # deferred on purpose: start-up time
 
     why = 'the Context-as-Memory layout has no depth, so fov-rules cannot score against depth co-visibility'
