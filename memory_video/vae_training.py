@@ -384,7 +384,7 @@ def train_vae(
         trainer.fit(module, datamodule=data_module, ckpt_path=str(ckpt) if ckpt.exists() else None)
     finally:
         stop.restore()
-    trainer.save_checkpoint(ckpt)  # also on a time-budget stop or a signal, for the next call
+    trainer.save_checkpoint(ckpt, weights_only=False)  # the whole state, also on a time-budget stop or a signal
     if stop.signum is not None:
         raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {trainer.global_step}; {ckpt} "
                       "holds it: run the same command again to resume")
