@@ -153,9 +153,18 @@ def _device(opt: str, v: str, auto: bool = True) -> str:
     return v
 
 
+def _check_data_path(opt: str, data):
+    "Refuse a dataset path that is not there or is a file, before the dataset code (and torch) is imported."
+    p = Path(data)
+    if not p.is_dir():
+        raise ValueError(f"{opt}: {data}: {'a file' if p.exists() else 'no such folder'}; expected a dataset folder "
+                         "(`memory_video render` writes one)")
+
+
 def _open_scored(opt: str, data, why: str, **kw):
     """`open_dataset(data)` for a command that needs a dataset written by `memory_video render`; refuses the
     Context-as-Memory layout saying `why`."""
+    _check_data_path(opt, data)
     from memory_video.datasets import open_dataset, RenderedDataset
 
     try:
@@ -207,6 +216,27 @@ def _source_default(module: str, fn: str, name: str):
         return _literal(defaults[name], names)
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{module}.{fn}: the default of {name} is not a literal") from e
+
+
+def _source_constant(module: str, name: str):
+    "The module-level constant `name` of `module` (a literal), read from its source without importing it."
+    tree = _module_source(module)
+    names = {t.id: n.value for n in tree.body if isinstance(n, ast.Assign)
+             for t in n.targets if isinstance(t, ast.Name)}
+    return _literal(names[name], names)
+
+
+class _Later(str):
+    """An option's help text made by `make()` only when the help is shown (argparse formats it with `%`): its names
+    come from a module that imports torch, which parsing the options then never loads."""
+
+    def __new__(cls, make):
+        s = super().__new__(cls, '(help)')
+        s.make = make
+        return s
+
+    def __mod__(self, params):
+        return self.make() % params
 
 
 def _default(fn, name: str):
@@ -368,6 +398,14 @@ MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hour
 
 def _check_generate(a) -> str:
     "Validate `generate`'s options and output files before any work; returns the device."
+    # the numbers and the folder first: such a refusal costs no import of torch (nor does parsing: `_Later`)
+    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+        default = _default('memory_video.generate.generate_video', 'steps')
+        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
+              f'{default} is the default)')
+    _count('--seed', a.seed, 0)
+    if not a.out:
+        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
     import torch  # deferred on purpose: start-up time of the command line
     import memory_video.generate as G
     from memory_video.runtime import check_out_dir, check_out_file
@@ -376,12 +414,6 @@ def _check_generate(a) -> str:
     if a.strategy is not None:
         _choice('--strategy', a.strategy, G.STRATEGY_NAMES, 'strategy')
     _check_model('--model', a.model)
-    if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
-        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50; '
-              f'{G.DEFAULT_STEPS} is the default)')
-    _count('--seed', a.seed, 0)
-    if not a.out:
-        _fail('--out', a.out, 'a folder for world.mp4, world.gif and result.json')
     n = len(G.held_out_scenes())
     if not 0 <= a.scene < n:
         _fail('--scene', a.scene, f'a held-out scene index in 0..{n - 1}')
@@ -393,10 +425,10 @@ def _check_generate(a) -> str:
 
 
 def _cmd_generate(a) -> int:
+    dev = _check_generate(a)
     from memory_video.generate import generate_video, GenerationInterrupted
     from memory_video.world import GenerationFailed
 
-    dev = _check_generate(a)
     try:
         generate_video(
             a.out, a.trajectory, a.strategy, a.model, a.steps, dev, a.seed, a.scene,
@@ -412,28 +444,37 @@ def _cmd_generate(a) -> int:
 
 # %% ../nbs/99_cli.ipynb #144b4177
 def _generate_options(g):
-    "Add `generate`'s options to its parser `g`."
-    import memory_video.generate as G  # deferred on purpose: start-up time of the command line
+    "Add `generate`'s options to its parser `g`; parsing them imports nothing (defaults read from the source)."
 
-    paths = '; '.join(f'{t.name}: {t.doc}' for t in G.TRAJECTORIES.values())
-    g.add_argument('--trajectory', default=_default(G.generate_video, 'trajectory'), help=f'the camera path ({paths})')
+    def G():
+        import memory_video.generate as G  # deferred on purpose: start-up time of the command line
+
+        return G
+
+    def paths():
+        return '; '.join(f'{t.name}: {t.doc}' for t in G().TRAJECTORIES.values())
+
+    gv = 'memory_video.generate.generate_video'
+    g.add_argument(
+        '--trajectory',
+        default=_default(gv, 'trajectory'),
+        help=_Later(lambda: f'the camera path ({paths()})'),
+    )
     g.add_argument(
         '--strategy',
-        default=_default(G.generate_video, 'strategy'),
-        help=f"the context rule (default: the model's own): one of {', '.join(G.STRATEGY_NAMES)}",
+        default=_default(gv, 'strategy'),
+        help=_Later(lambda: f"the context rule (default: the model's own): one of {', '.join(G().STRATEGY_NAMES)}"),
     )
     g.add_argument(
         '--model',
-        default=_default(G.generate_video, 'model'),
-        help=f"a shipped world model ({', '.join(G.MODELS)}) or the path of one written by save_dit",
+        default=_default(gv, 'model'),
+        help=_Later(lambda: f"a shipped world model ({', '.join(G().MODELS)}) or the path of one written by save_dit"),
     )
-    g.add_argument('--steps', type=int, default=_default(G.generate_video, 'steps'), help='sampling steps per segment')
-    g.add_argument(
-        '--out', default=_default(G.generate_video, 'out'), help='folder for world.mp4, world.gif and result.json'
-    )
+    g.add_argument('--steps', type=int, default=_default(gv, 'steps'), help='sampling steps per segment')
+    g.add_argument('--out', default=_default(gv, 'out'), help='folder for world.mp4, world.gif and result.json')
     g.add_argument('--device', default='auto', help="'cpu', 'cuda' or 'auto' (default: a GPU if torch sees one)")
-    g.add_argument('--seed', type=int, default=_default(G.generate_video, 'seed'), help='path and sampling seed')
-    g.add_argument('--scene', type=int, default=_default(G.generate_video, 'scene'), help='held-out scene, 0..3')
+    g.add_argument('--seed', type=int, default=_default(gv, 'seed'), help='path and sampling seed')
+    g.add_argument('--scene', type=int, default=_default(gv, 'scene'), help='held-out scene, 0..3')
     g.add_argument('--no-compare', action='store_true', help='skip the run without memory (and its PSNR)')
     g.add_argument('--quiet', action='store_true', help='no progress bar')
     g.set_defaults(fn=_cmd_generate)
@@ -562,9 +603,6 @@ def _results_dir() -> Path:
 
 def _check_bench(a) -> tuple[str, Path | None]:
     "Validate `bench`'s options before anything runs; returns the device and the output folder."
-    import torch  # deferred on purpose: start-up time of the command line
-    from memory_video.runtime import check_out_dir
-
     unknown = [n for n in a.names if n not in BENCHES]
     if unknown:
         raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
@@ -583,14 +621,17 @@ def _check_bench(a) -> tuple[str, Path | None]:
         _count('--steps', a.steps)
     if a.update_results and a.out is not None:
         raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
+    import torch  # deferred on purpose, after the checks that need nothing: start-up time of the command line
+    from memory_video.runtime import check_out_dir
+
     out = _results_dir() if a.update_results else check_out_dir('--out', 'outputs/bench' if a.out is None else a.out)
     return (a.device if a.device != 'auto' else ('cuda' if torch.cuda.is_available() else 'cpu')), out
 
 
 def _cmd_bench(a) -> int:
+    dev, out = _check_bench(a)
     import torch
 
-    dev, out = _check_bench(a)
     if a.threads:
         torch.set_num_threads(a.threads)
     benches, names = _benches(), a.names or BENCHES
@@ -752,10 +793,7 @@ def _check_run_folder(opt: str, out: Path, config: str):
 
 def _check_train_vae(a):
     "Validate `train-vae`'s options, dataset, run folder and output paths before any training."
-    from memory_video.vae import VAE_CONFIGS, load_vae
-    from memory_video.runtime import check_out_dir, check_out_file
-
-    _choice('--config', a.config, list(VAE_CONFIGS), 'VAE config')
+    # the numbers first: such a refusal costs no import of torch
     _positive('--minutes', a.minutes)
     _count('--batch', a.batch)
     if a.clip_len < 1 or (a.clip_len - 1) % 4:
@@ -763,6 +801,11 @@ def _check_train_vae(a):
         _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
     _positive('--lr', a.lr, 1.0)
     _count('--eval-clips', a.eval_clips)
+    _check_data_path('--data', a.data)
+    from memory_video.vae import VAE_CONFIGS, load_vae
+    from memory_video.runtime import check_out_dir, check_out_file
+
+    _choice('--config', a.config, list(VAE_CONFIGS), 'VAE config')
     why = (
         'train-vae evaluates on held-out videos and that layout has no train/val split; '
         'render a dataset with `memory_video render`'
@@ -867,8 +910,40 @@ _command(
 )
 
 # %% ../nbs/99_cli.ipynb #119661b1
+def _argv_value(argv, opt: str):
+    "The last value the command line `argv` gives option `opt` (`opt V` or `opt=V`), or None."
+    v = None
+    for i, x in enumerate(argv):
+        if x == opt and i + 1 < len(argv):
+            v = argv[i + 1]
+        elif x.startswith(opt + '='):
+            v = x[len(opt) + 1 :]
+    return v
+
+
+def _check_train_first(argv):
+    """The `train` options on the command line that need no Lightning to judge, judged before it is imported (the
+    messages of `training.check_fit_config`, which checks them again with any config file): such a refusal costs no
+    import. A value LightningCLI would read as something else (a number in words, a dict) is left to it."""
+    import re
+
+    steps = _argv_value(argv, '--trainer.max_steps')
+    if steps is not None and re.fullmatch(r'\s*-?\d+\s*', steps) and (int(steps) < -1 or int(steps) == 0):
+        raise ValueError(f"--trainer.max_steps: expected -1 (no limit) or an integer >= 1, got {int(steps)}")
+    mt = _argv_value(argv, '--trainer.max_time')
+    if mt is not None and re.fullmatch(r'[\w .:-]*', mt) and mt.strip().lower() not in ('', 'null', 'none'):
+        if not re.fullmatch(r'\d+:\d+:\d+:\d+', mt.strip()):
+            raise ValueError(f"--trainer.max_time: expected Lightning's DD:HH:MM:SS, e.g. 00:02:00:00, got {mt!r}")
+
+
 def _cmd_train(argv) -> int:
     import warnings
+
+    try:
+        _check_train_first(argv)
+    except ValueError as e:
+        print(f"memory_video train: {e}", file=sys.stderr)
+        return 2
     from memory_video.training import train_cli  # deferred on purpose: Lightning takes seconds to import
 
     # LightningCLI warns whenever it is given arguments while sys.argv holds some: here both are the command's
@@ -910,15 +985,9 @@ _command(
 def _cmd_train_all(a) -> int:
     import re
 
+    # the checks that need no module first: such a refusal costs no import of torch or Lightning
     if a.max_steps is not None and a.max_steps < 1:
         raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
-    from memory_video.training import SIZES_DATA, train_all  # deferred on purpose: Lightning takes seconds to import
-    from memory_video.variants import VARIANTS
-    from memory_video.runtime import check_out_dir
-
-    _choice('--size', a.size, list(SIZES_DATA), 'model size')
-    for v in a.variants or ():
-        _choice('--variants', v, list(VARIANTS), 'variant')
     if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
         _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
     if a.variants is not None and not a.variants:
@@ -926,6 +995,13 @@ def _cmd_train_all(a) -> int:
     twice = sorted({v for v in a.variants or () if a.variants.count(v) > 1})
     if twice:
         _fail('--variants', ' '.join(a.variants), f"each name once ({', '.join(twice)} given twice: one folder each)")
+    from memory_video.training import SIZES_DATA, train_all  # deferred on purpose: Lightning takes seconds to import
+    from memory_video.variants import VARIANTS
+    from memory_video.runtime import check_out_dir
+
+    _choice('--size', a.size, list(SIZES_DATA), 'model size')
+    for v in a.variants or ():
+        _choice('--variants', v, list(VARIANTS), 'variant')
     check_out_dir('--root', a.root)
     runs = train_all(a.size, a.variants, root=a.root, max_steps=a.max_steps, max_time=a.max_time)
     failed = [v for v, r in runs.items() if r is None]
@@ -939,9 +1015,14 @@ def _cmd_train_all(a) -> int:
 # %% ../nbs/99_cli.ipynb #c5982e75
 def eval_parser() -> argparse.ArgumentParser:
     "The options of `memory_video eval`."
-    # deferred on purpose: start-up time of the command line (the evaluation modules load torch and the metrics)
-    from memory_video.evaluation import REVISIT_KINDS, TABLES
-    from memory_video.variants import VARIANTS
+    # read from the source, or made only when the help is shown: the evaluation modules load torch and the metrics
+    TABLES = _source_constant('memory_video.evaluation', 'TABLES')
+    REVISIT_KINDS = _source_constant('memory_video.evaluation', 'REVISIT_KINDS')
+
+    def variants():
+        from memory_video.variants import VARIANTS
+
+        return ', '.join(VARIANTS)
 
     p = _Parser(prog='memory_video eval', description='Evaluation tables on held-out scenes (05_eval_tables).')
     p.add_argument('--table', required=True, help=f"which table: {', '.join(TABLES)}")
@@ -953,7 +1034,8 @@ def eval_parser() -> argparse.ArgumentParser:
     p.add_argument('--targets', type=int, default=None, help='GT target segments per scene')
     p.add_argument('--angles', type=float, nargs='+', default=None, help='HC rotation angles (degrees)')
     p.add_argument('--kinds', nargs='+', default=None, help=f"revisit trajectories: {', '.join(REVISIT_KINDS)}")
-    p.add_argument('--methods', nargs='+', default=None, help=f"variants (tables 1, revisit): {', '.join(VARIANTS)}")
+    p.add_argument('--methods', nargs='+', default=None,
+                   help=_Later(lambda: f"variants (tables 1, revisit): {variants()}"))
     p.add_argument('--ks', type=int, nargs='+', default=[1, 5, 10, 20, 30], help='context sizes (table 2)')
     p.add_argument('--strategies', nargs='+', default=None, help='retrieval rules (table 3)')
     p.add_argument('--steps', type=int, default=20, help='sampling steps per segment (the paper: 50)')
@@ -971,6 +1053,19 @@ def eval_parser() -> argparse.ArgumentParser:
 _command('eval', 'a table of the papers on our data, `eval --table 1` (see `eval --help`)', add_help=False)
 
 # %% ../nbs/99_cli.ipynb #4a85db44
+def _check_eval_first(a):
+    """The checks of `eval`'s options that need no module (torch, the evaluation code, its metric networks), run first:
+    such a refusal costs no import. `_check_eval` checks everything."""
+    _choices('--table', [a.table], _source_constant('memory_video.evaluation', 'TABLES'), 'table')
+    for opt, v, lo in (('--steps', a.steps, 1), ('--batch', a.batch, 1), ('--seeds', a.seeds, 1),
+                       ('--fid-frames', a.fid_frames, 2), ('--fvd-clips', a.fvd_clips, 2)):
+        _count(opt, v, lo)
+    for k in a.ks:
+        _count('--ks', k)
+    if a.table != '3' and a.strategies is not None:  # other tables would ignore it silently
+        _fail('--strategies', ' '.join(a.strategies), "no --strategies: only table 3 compares retrieval rules")
+
+
 def _check_eval(a) -> tuple:
     "Validate `memory_video eval`'s options (everything that costs nothing) into `EvalOptions` and the output path."
     import torch  # deferred on purpose: start-up time of the command line
@@ -1053,11 +1148,12 @@ def eval_main(argv=None) -> int:
         a = eval_parser().parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
-    from memory_video.evaluation import result_stem, table_frame  # deferred on purpose: start-up time
-    from memory_video.runtime import provenance, save_result, say
-
     partial = None
     try:
+        _check_eval_first(a)
+        from memory_video.evaluation import result_stem, table_frame  # deferred on purpose: start-up time
+        from memory_video.runtime import provenance, save_result, say
+
         opts, out = _check_eval(a)
         if a.metrics_cache:
             os.environ['MEMORY_VIDEO_METRICS'] = str(a.metrics_cache)
@@ -1102,6 +1198,7 @@ def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
 def _cmd_retrieval(a) -> int:
     _count('--k', a.k)
     _count('--targets', a.targets)
+    _check_data_path('data', a.data)
     from memory_video.retrieval import score_strategies, format_strategies  # deferred on purpose: start-up time
 
     why = (
@@ -1114,6 +1211,7 @@ def _cmd_retrieval(a) -> int:
 def _cmd_fov_rules(a) -> int:
     _fraction('--tau', a.tau)
     _fraction('--area-threshold', a.area_threshold)
+    _check_data_path('data', a.data)
     from memory_video.datasets import score_fov_rules, format_fov_rules  # deferred on purpose: start-up time
 
     why = 'the Context-as-Memory layout has no depth, so fov-rules cannot score against depth co-visibility'

@@ -1038,7 +1038,7 @@ def train_cli(argv=None) -> int:
     finally:
         stop.restore()
     ckpt = Path(cli.trainer.default_root_dir) / 'checkpoints' / 'last.ckpt'
-    cli.trainer.save_checkpoint(ckpt)
+    cli.trainer.save_checkpoint(ckpt, weights_only=False)  # the whole state (optimiser, loops): it resumes
     if stop.signum is not None:
         raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {cli.trainer.global_step}; "
                       f"{ckpt} holds it: run the same command again to resume")

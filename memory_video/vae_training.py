@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_vae_training.ipynb #f3878b28
 from __future__ import annotations
-import io, json, math, operator, os, signal, threading
+import io, json, math, operator, os, re, signal, threading, zipfile
 from datetime import timedelta
 from pathlib import Path
 import torch
@@ -154,15 +154,21 @@ class AtomicCheckpointIO(TorchCheckpointIO):
 
 
 def read_training_checkpoint(path, map_location='cpu', check=None) -> dict:
-    "A Lightning checkpoint, or a `ValueError` naming `path` (truncated, garbage, or refused by `check`)."
+    """A Lightning checkpoint, or a `ValueError` naming `path` (truncated, garbage, or refused by `check`). Loaded with
+    `weights_only=True`: tensors and plain containers only, so a file is never allowed to run code; torch's advice to
+    retry with `weights_only=False` is never passed on."""
+    if Path(path).is_file() and not zipfile.is_zipfile(path):  # torch's own message for this advises weights_only=False
+        raise ValueError(f"{path}: not a readable training checkpoint (not a zip archive); delete it to start over")
     try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=False)
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except FileNotFoundError:
         raise
     except Exception as e:
-        raise ValueError(
-            f"{path}: not a readable training checkpoint ({type(e).__name__}: {str(e)[:200]}); delete it to start over"
-        ) from None
+        glob = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
+        first = str(e).strip().splitlines()[0][:160] if str(e).strip() else ''
+        why = (f"it asks to run {glob[1]}, which no training checkpoint holds" if glob
+               else 'torch cannot read it' if 'weights_only' in str(e) else f"{type(e).__name__}: {first}")
+        raise ValueError(f"{path}: not a readable training checkpoint ({why}); delete it to start over") from None
     if check is not None:
         check(path, ckpt)
     return ckpt
@@ -378,7 +384,7 @@ def train_vae(
         trainer.fit(module, datamodule=data_module, ckpt_path=str(ckpt) if ckpt.exists() else None)
     finally:
         stop.restore()
-    trainer.save_checkpoint(ckpt)  # also on a time-budget stop or a signal, for the next call
+    trainer.save_checkpoint(ckpt, weights_only=False)  # the whole state, also on a time-budget stop or a signal
     if stop.signum is not None:
         raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {trainer.global_step}; {ckpt} "
                       "holds it: run the same command again to resume")

@@ -140,10 +140,51 @@ def _run_meta(variant: Variant, steps: int, seeds: list, captions: list, first: 
     )
 
 # %% ../nbs/05b_world_loop.ipynb #96619e2c
-def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
-    """The finished segments in folder `out` (None: no folder) that this run can reuse, checked against its
-    arguments `meta` and segment poses; a new run writes its `run.json`."""
+def _read_run(out: Path) -> dict:
+    "The arguments `out/run.json` holds, or a `ValueError` saying it is damaged."
+    run = out / 'run.json'
+    try:
+        saved = json.loads(run.read_text())
+    except (UnicodeDecodeError, ValueError) as e:
+        saved = e
+    if not isinstance(saved, dict):
+        raise ValueError(f"out: {run} is damaged (not a JSON object); give another out, or remove {out} to start over")
+    return saved
+
+
+def _read_segment(path: Path, first: torch.Tensor, sp: torch.Tensor) -> dict:
+    """Finished segment `path` of a run from first frames `first` `(B, H, W, 3)` along segment poses `sp`
+    `(B, SEG_FRAMES, 3)`, checked whole: frames uint8 `(B, 8, H, W, 3)`, latents `(B, 8, C, h, w)`, context `(B, k)`,
+    poses; else a `ValueError` naming the file (a file damaged on disk, or written by other code)."""
     from safetensors.torch import load_file
+
+    B, S = sp.shape[:2]
+    fix = 'remove it and the segments after it to generate them again'
+    try:
+        d = load_file(str(path))
+    except Exception as e:
+        raise ValueError(f"out: {path} is damaged ({type(e).__name__}: {str(e)[:80]}); {fix}") from None
+    frames = (B, S - 1, *first.shape[1:])
+    want = dict(
+        frames=(lambda t: t.dtype == torch.uint8 and t.shape == frames, f"uint8 {frames}"),
+        latents=(lambda t: t.is_floating_point() and t.ndim == 5 and t.shape[:2] == (B, S - 1),
+                 f"float ({B}, {S - 1}, C, h, w)"),
+        context=(lambda t: not t.is_floating_point() and t.ndim == 2 and len(t) == B, f"integer ({B}, k)"),
+        poses=(lambda t: t.shape == sp.shape, f"{tuple(sp.shape)}"),
+    )
+    for k, (ok, what) in want.items():
+        if k not in d:
+            raise ValueError(f"out: {path} has no {k!r}; {fix}")
+        if not ok(d[k]):
+            raise ValueError(f"out: {path} holds {k} {d[k].dtype} {tuple(d[k].shape)}, expected {what}; {fix}")
+    if not torch.isfinite(d['latents']).all():
+        raise ValueError(f"out: {path} holds latents with NaN or inf; {fix}")
+    return d
+
+
+def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int, first: torch.Tensor) -> list:
+    """The finished segments in folder `out` (None: no folder) that this run can reuse, checked against its
+    arguments `meta`, first frames `first` and segment poses; a new run writes its `run.json`."""
     from memory_video.checkpoint import clean_stale_tmp
 
     if out is None:
@@ -153,7 +194,7 @@ def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
     if not run.exists():
         atomic_write(run, json.dumps(meta))
         return []
-    saved = json.loads(run.read_text())
+    saved = _read_run(out)
     if saved != meta:
         diff = {k: (saved.get(k), v) for k, v in meta.items() if saved.get(k) != v}
         raise ValueError(f"out: {out} holds a run with other arguments (saved, given): {diff}")
@@ -162,8 +203,8 @@ def _resume(out, meta: dict, padded: torch.Tensor, n_seg: int) -> list:
         path = out / f'segment_{s:05d}.safetensors'
         if not path.exists():
             break
-        d = load_file(str(path))
         sp = padded[:, s * (SEG_FRAMES - 1) : s * (SEG_FRAMES - 1) + SEG_FRAMES]
+        d = _read_segment(path, first, sp)
         if not torch.equal(d['poses'], sp):
             raise ValueError(f"poses: segment {s} in {out} was generated for other poses")
         done.append(d)
@@ -284,7 +325,7 @@ def generate(
     first_lat = torch.cat([encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
     banks = [MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), first_lat[b : b + 1]) for b in range(B)]
     out = Path(out) if out is not None else None
-    done = _resume(out, _run_meta(v, steps, seeds, captions, first, settings), padded, n_seg)
+    done = _resume(out, _run_meta(v, steps, seeds, captions, first, settings), padded, n_seg, first)
     frames, record = [first[:, None]], []
     for s in tqdm(range(n_seg), disable=not progress, desc=f'generate {v.name}' + (f' x{B}' if B > 1 else '')):
         start = s * (S - 1)
