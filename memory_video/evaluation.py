@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval_tables.ipynb #5856f246
 from __future__ import annotations
-import hashlib, io, json, math, time, zlib
+import hashlib, io, json, math, re, time, zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -761,6 +761,32 @@ def _run_unit(st: Setting, p: str, vae, scenes: list, scorer, opts: EvalOptions,
     return dict(rows=rows, feats=feats, examples=ex)
 
 
+def _numpy_safe_globals() -> list:
+    "What a resume file's numpy arrays and scalars need to load with `weights_only=True` (nothing that runs code)."
+    try:
+        from numpy._core.multiarray import _reconstruct, scalar
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import _reconstruct, scalar
+    dtypes = [type(np.dtype(t)) for t in (np.bool_, np.uint8, np.int32, np.int64, np.float16, np.float32, np.float64)]
+    return [np.ndarray, np.dtype, scalar, _reconstruct, *dtypes]
+
+
+def _load_unit(path: Path) -> dict:
+    "A finished unit of a resume folder, loaded with `weights_only=True`; anything else refused by name."
+    try:
+        with torch.serialization.safe_globals(_numpy_safe_globals()):
+            got = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        first = (str(e).strip().splitlines() or [''])[0][:120]
+        glob = re.search(r'GLOBAL ([\w.]+)', str(e))
+        why = f"it asks to run {glob[1]}" if glob else first
+        raise ValueError(f"resume: {path} is not a unit this evaluation wrote ({why}); delete it to compute it again"
+                         ) from None
+    if not isinstance(got, dict):
+        raise ValueError(f"resume: {path} is not a unit this evaluation wrote (a {type(got).__name__}); delete it")
+    return got
+
+
 def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, scorer: Scorer = None,
              resume=None) -> dict:
     """Run `protocols` (of `PROTOCOLS`) for every `Setting` on `scenes`: rows, features and examples per (setting,
@@ -784,7 +810,7 @@ def evaluate(settings: list, vae, scenes: list, protocols, opts: EvalOptions, sc
             unit, saved = None, Path(resume) / f'{st.name}_{p}.pt' if resume else None
             fp = _fingerprint(st, vae, scenes, p, opts) if saved else None
             if saved and saved.exists():
-                got = torch.load(saved, weights_only=False)
+                got = _load_unit(saved)
                 unit = got['unit'] if got.get('fingerprint') == fp else None
             if unit is None:
                 unit = _run_unit(st, p, vae, scenes, scorer, opts, latents, views)
