@@ -21,7 +21,7 @@ from pathlib import Path
 # it is committed with its outputs (run `python tools/run_nb.py nbs/NAME.ipynb`, then `nbdev_clean`), e.g.
 # ('05_eval_tables', '06_ablations') when the tables have been executed; from then on a copy of such a page with no
 # outputs, or with an error output, fails this check (tools/test_check_pages.py tests both).
-RESULTS_PAGES: tuple[str, ...] = ()
+RESULTS_PAGES: tuple[str, ...] = ('05_eval_tables', '06_ablations')
 
 PYTHON_CELL_MAGICS = ('%%time', '%%timeit', '%%capture', '%%prun')
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
