@@ -632,7 +632,8 @@ def _check_bench(a) -> tuple[str, Path | None]:
     if {'generate', 'context'} & set(a.names):
         # named: its model must be there (run with all the others, it is skipped if absent)
         _check_model('--model', a.model)
-        _count('--steps', a.steps)
+        if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+            _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment')
     if a.update_results and a.out is not None:
         raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
     import torch  # deferred on purpose, after the checks that need nothing: start-up time of the command line
