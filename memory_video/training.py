@@ -974,7 +974,8 @@ def _check_model_data(m, d):
             with safe_open(str(d.vae), framework='pt') as f:
                 f.metadata()
         except Exception as e:
-            raise ValueError(f"--data.vae: {d.vae}: not a readable safetensors file ({type(e).__name__}: {e})") from None
+            why = f"{type(e).__name__}: {e}"
+            raise ValueError(f"--data.vae: {d.vae}: not a readable safetensors file ({why})") from None
 
 
 def check_fit_config(c):
