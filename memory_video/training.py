@@ -965,6 +965,13 @@ def _check_model_data(m, d):
         raise ValueError(f"--data.data: {data} does not exist; expected a dataset folder (`memory_video render`)")
     if not data.is_dir():
         raise ValueError(f"--data.data: {data} is a file; expected a dataset folder (`memory_video render`)")
+    try:  # its videos' lengths (metadata only): a video too short for one training clip fails now, not mid-cache
+        short = [v for v in open_dataset(data) if v.n_frames <= sf]
+    except ValueError as e:
+        raise ValueError(f"--data.data: {e}") from None
+    if short:
+        raise ValueError(f"--data.data: {short[0].name} has {short[0].n_frames} frames; expected more than "
+                         f"--data.seg_frames {sf} (training clips start at frame 1)")
     if d.vae is not None and not Path(d.vae).is_file():
         what = 'a folder' if Path(d.vae).is_dir() else 'no such file'
         raise ValueError(f"--data.vae: expected a VAE safetensors file (train-vae --checkpoint), got {d.vae!r} "
