@@ -388,9 +388,20 @@ def _check_model(opt: str, model: str):
     from memory_video.generate import check_model
 
     try:
-        return check_model(model)
+        p = check_model(model)
     except ValueError as e:
         raise ValueError(f"{opt}: {str(e).removeprefix('model: ')}") from None
+    from safetensors import safe_open
+    from memory_video.dit import DIT_FORMAT
+
+    try:  # the header only (no tensors): a garbage, truncated or other kind of file is named now, by its option
+        with safe_open(str(p), framework='pt') as f:
+            fmt = (f.metadata() or {}).get('format')
+    except Exception as e:
+        raise ValueError(f"{opt}: {p}: not a readable safetensors file ({type(e).__name__}: {e})") from None
+    if fmt != DIT_FORMAT:
+        raise ValueError(f"{opt}: {p}: a file of format {fmt!r}; expected a world model ({DIT_FORMAT!r}, save_dit)")
+    return p
 
 
 MAX_GENERATE_STEPS = 1000  # sampling steps per segment: more would run for hours on a CPU with nothing to gain
@@ -608,6 +619,9 @@ def _check_bench(a) -> tuple[str, Path | None]:
         raise ValueError(f"unknown benchmark {unknown[0]!r}; expected one of {', '.join(BENCHES)}")
     _device('--device', a.device)
     _count('--threads', a.threads, 0)
+    twice = sorted({n for n in a.names if a.names.count(n) > 1})
+    if twice:
+        _fail('names', ' '.join(a.names), f"each benchmark once ({', '.join(twice)} named twice)")
     for n in a.sizes:
         _count('--sizes', n)
     if min(a.sizes) > 10**4:
@@ -618,7 +632,8 @@ def _check_bench(a) -> tuple[str, Path | None]:
     if {'generate', 'context'} & set(a.names):
         # named: its model must be there (run with all the others, it is skipped if absent)
         _check_model('--model', a.model)
-        _count('--steps', a.steps)
+        if _count('--steps', a.steps) > MAX_GENERATE_STEPS:
+            _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment')
     if a.update_results and a.out is not None:
         raise ValueError(f"--update-results: writes to the committed data/results; do not also give --out {a.out!r}")
     import torch  # deferred on purpose, after the checks that need nothing: start-up time of the command line
@@ -694,17 +709,52 @@ def _bench_options(b):
 _command('bench', 'speed benchmarks; results saved with provenance under --out', _bench_options)
 
 # %% ../nbs/99_cli.ipynb #aee0bea4
+def _source_n_videos() -> dict:
+    """Each dataset config's number of videos, `{name: n_videos}`, read from the `CONFIGS` of `memory_video.datasets`'
+    source without importing it (torch); `ValueError` if it is not written as `{'name': RenderConfig(...,
+    n_videos=<literal>, ...)}`."""
+    tree = _module_source('memory_video.datasets')
+    try:
+        node = next(n.value for n in tree.body if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == 'CONFIGS' for t in n.targets))
+        return {ast.literal_eval(k): next(ast.literal_eval(kw.value) for kw in v.keywords if kw.arg == 'n_videos')
+                for k, v in zip(node.keys, node.values)}
+    except (StopIteration, AttributeError, TypeError, ValueError) as e:
+        raise ValueError('memory_video.datasets.CONFIGS: not written as literals') from e
+
+
+def _n_videos() -> dict:
+    "`{config name: n_videos}` of the dataset configs: from the source while the module is not loaded, else from it."
+    if 'memory_video.datasets' not in sys.modules:
+        try:
+            return _source_n_videos()
+        except ValueError:
+            pass
+    from memory_video.datasets import CONFIGS
+
+    return {k: c.n_videos for k, c in CONFIGS.items()}
+
+
 def _cmd_render(a) -> int:
+    if not a.out:
+        _fail('--out', a.out, 'a root folder for the dataset')
+    if a.videos is not None and not a.videos:
+        _fail('--videos', '', 'one or more video indices (leave out --videos for all)')
+    twice = sorted({v for v in a.videos or () if a.videos.count(v) > 1})
+    if twice:
+        _fail('--videos', ' '.join(map(str, a.videos)), f"each index once ({', '.join(map(str, twice))} given twice)")
+    n_videos = _n_videos()  # the checks that need no torch come first: a refusal is then immediate
+    config = _choice('--config', a.config, sorted(n_videos), 'dataset config')
+    for v in a.videos or ():
+        if not 0 <= v < n_videos[config]:
+            _fail('--videos', v, f'video indices of config {config!r} in 0..{n_videos[config] - 1}')
+    _device('--device', a.device)
     import json
     import torch  # deferred on purpose: start-up time of the command line
     from memory_video.datasets import render_dataset, CONFIGS
     from memory_video.runtime import check_out_dir
 
-    cfg = CONFIGS[_choice('--config', a.config, sorted(CONFIGS), 'dataset config')]
-    for v in a.videos or ():
-        if not 0 <= v < cfg.n_videos:
-            _fail('--videos', v, f'video indices of config {cfg.name!r} in 0..{cfg.n_videos - 1}')
-    _device('--device', a.device)
+    cfg = CONFIGS[config]
     check_out_dir('--out', Path(a.out) / cfg.name)
     check_out_dir('--results', a.results)
     t0 = time.time()
@@ -990,6 +1040,8 @@ def _cmd_train_all(a) -> int:
         raise ValueError(f"--max-steps: expected a positive number of steps, got {a.max_steps}")
     if a.max_time is not None and not re.fullmatch(r'\d{2}:\d{2}:\d{2}:\d{2}', a.max_time):
         _fail('--max-time', a.max_time, "Lightning's DD:HH:MM:SS, e.g. 00:02:00:00")
+    if a.max_time is not None and not any(int(x) for x in a.max_time.split(':')):
+        _fail('--max-time', a.max_time, 'a time limit above zero, e.g. 00:02:00:00 (zero would train nothing)')
     if a.variants is not None and not a.variants:
         _fail('--variants', '', 'one or more variant names (leave out --variants for all six)')
     twice = sorted({v for v in a.variants or () if a.variants.count(v) > 1})
@@ -1062,6 +1114,13 @@ def _check_eval_first(a):
         _count(opt, v, lo)
     for k in a.ks:
         _count('--ks', k)
+    if a.steps > MAX_GENERATE_STEPS:
+        _fail('--steps', a.steps, f'at most {MAX_GENERATE_STEPS} sampling steps per segment (the paper uses 50)')
+    for opt, values in (('--methods', a.methods), ('--ks', a.ks), ('--strategies', a.strategies),
+                        ('--kinds', a.kinds), ('--angles', a.angles)):
+        twice = sorted({str(v) for v in values or () if list(values).count(v) > 1})
+        if twice:  # a setting twice would be generated twice and its row written twice
+            _fail(opt, ' '.join(map(str, values)), f"each value once ({', '.join(twice)} given twice)")
     if a.table != '3' and a.strategies is not None:  # other tables would ignore it silently
         _fail('--strategies', ' '.join(a.strategies), "no --strategies: only table 3 compares retrieval rules")
 
@@ -1101,6 +1160,9 @@ def _check_eval(a) -> tuple:
         fid=not a.no_fid and a.table == '1', fid_frames=_count('--fid-frames', a.fid_frames, 2),
         fvd_clips=_count('--fvd-clips', a.fvd_clips, 2), progress=not a.quiet,
     )
+    if a.metrics_cache:
+        check_out_dir('--metrics-cache', a.metrics_cache)  # the metric weights are fetched into it
+    check_out_dir('--worlds', a.worlds)  # the held-out scenes are rendered into it
     out = check_out_dir('--out', a.out)
     if out is not None:
         f = out / f'{result_stem(a.table)}.json'
@@ -1182,14 +1244,17 @@ def eval_main(argv=None) -> int:
         return _stopped('eval', e, where)
 
 # %% ../nbs/99_cli.ipynb #620222a8
-def _cmd_score(a, score, fmt, prefix: str, why: str, **kw) -> int:
+def _cmd_score(a, score, fmt, prefix: str, why: str, check=None, **kw) -> int:
     """Score a rendered dataset with `score(videos, **kw)`, print `fmt(result)`, save it as `<prefix>_<dataset>.json`;
     `why` says why the Context-as-Memory layout is refused."""
     from memory_video.runtime import check_out_dir
 
     ds = _open_scored('data', a.data, why)
     check_out_dir('--out', a.out)
-    res = score(list(ds), **kw)
+    videos = list(ds)
+    if check is not None:  # checks that need the dataset
+        check(videos)
+    res = score(videos, **kw)
     print(fmt(res))
     _save(a.out, f"{prefix}_{Path(a.data).name}.json", res, 'cpu', a.invocation)
     return 0
@@ -1205,7 +1270,15 @@ def _cmd_retrieval(a) -> int:
         'retrieval scores the strategies against depth co-visibility and per-layout, and that layout has neither '
         '(binary overlap labels only)'
     )
-    return _cmd_score(a, score_strategies, format_strategies, 'retrieval', why, k=a.k, targets_per_video=a.targets)
+
+    def check(videos):
+        n = min(len(v) for v in videos)
+        if a.k >= n:  # every strategy would retrieve every frame: a table of equal, meaningless scores
+            _fail('--k', a.k, f'fewer frames than a video of {a.data} holds ({n})')
+
+    return _cmd_score(
+        a, score_strategies, format_strategies, 'retrieval', why, check=check, k=a.k, targets_per_video=a.targets
+    )
 
 
 def _cmd_fov_rules(a) -> int:

@@ -117,8 +117,13 @@ class MemoryBank:
                 d = {k: f.get_tensor(k) for k in f.keys()}
         except Exception as e:
             raise ValueError(f"{path}: not a memory bank file ({e})") from None
-        b = cls(device, d['poses'].dtype)
-        return b.append(d['poses'], d['times'], d.get('latents'), d.get('keys'))
+        missing = [k for k in ('poses', 'times') if k not in d]
+        if missing:
+            raise ValueError(f"{path}: a memory bank file without {' and '.join(missing)}; expected poses and times")
+        try:  # the checks of `append` (shapes, finite values, increasing times), naming the file
+            return cls(device, d['poses'].dtype).append(d['poses'], d['times'], d.get('latents'), d.get('keys'))
+        except ValueError as e:
+            raise ValueError(f"{path}: not a valid memory bank ({e})") from None
 
     def _checked(self, name: str, x, n: int):
         "`x` as a device tensor of `n` rows consistent with what the bank holds under `name`, or None."

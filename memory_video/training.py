@@ -785,7 +785,9 @@ def format_train_bench(res: dict) -> str:
 # %% ../nbs/04_training_lightning.ipynb #a8dc3ee0
 class ExportModel(L.Callback):
     """At the end of fitting (rank 0): the EMA weights as a `save_dit` safetensors file and a run summary JSON (steps,
-    samples, losses, tokens/s, MFU, device, commit) in the run folder."""
+    samples, losses, tokens/s, MFU, device, commit) in the run folder. A run stopped by SIGTERM or SIGINT (a
+    `StopOnSignal` among the callbacks saw one) is marked unfinished in both: `stopped`, e.g. 'SIGTERM at step 2 of
+    400'."""
 
     def on_train_end(self, trainer, module):
         # every rank: under FSDP the EMA weights are gathered from all of them
@@ -793,6 +795,13 @@ class ExportModel(L.Callback):
         if trainer.global_rank != 0:
             return
         m = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        from memory_video.vae_training import StopOnSignal
+
+        signums = [c.signum for c in trainer.callbacks if isinstance(c, StopOnSignal) and c.signum is not None]
+        stopped = None
+        if signums:  # not a finished run: say so where a later reader looks (summary and the model's metadata)
+            of = f' of {trainer.max_steps}' if trainer.max_steps and trainer.max_steps > 0 else ''
+            stopped = f'{signal_name(signums[0])} at step {trainer.global_step}{of}'
         dm = trainer.datamodule
         summary = dict(
             variant=module.hparams.variant,
@@ -805,6 +814,8 @@ class ExportModel(L.Callback):
             metrics=m,
             provenance=provenance(module.device),
         )
+        if stopped:
+            summary['stopped'] = stopped
         save_dit(
             ema,
             Path(trainer.default_root_dir) / 'model.safetensors',
@@ -814,6 +825,7 @@ class ExportModel(L.Callback):
                 hold_first=bool(module.hparams.hold_first),
                 context_level=float(module.hparams.context_level),
                 context_scale=float(module.hparams.get('context_scale', 1.0)),
+                **(dict(stopped=stopped) if stopped else {}),
             ),
         )
         atomic_write(Path(trainer.default_root_dir) / 'summary.json', json.dumps(summary, indent=1) + '\n')
@@ -918,6 +930,61 @@ def _check_last_checkpoint(path: Path, opt: str | None = None):
 _CKPT_WORDS = ('last', 'best', 'hpc', 'registry')  # what Lightning's --ckpt_path takes besides a file
 
 
+def _check_model_data(m, d):
+    """The `--model.*` and `--data.*` values of `train` that cost nothing to judge, each a `ValueError` naming its
+    option (`WorldModel` and `WorldDataModule` check some of them again, later, after Lightning's start-up lines)."""
+
+    def real(opt, v, ok, expected):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not ok(v):
+            raise ValueError(f"{opt}: expected {expected}, got {v!r}")
+
+    def count(opt, v, lo=1):
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise ValueError(f"{opt}: expected an integer >= {lo}, got {v!r}")
+
+    try:
+        get_variant(m.variant)
+    except ValueError as e:
+        raise ValueError(f"--model.{e}") from None
+    if m.size not in DIT_CONFIGS:
+        raise ValueError(f"--model.size: unknown {m.size!r}; expected one of {list(DIT_CONFIGS)}")
+    real('--model.lr', m.lr, lambda v: v > 0, 'a learning rate > 0')
+    real('--model.weight_decay', m.weight_decay, lambda v: v >= 0, 'a number >= 0')
+    count('--model.warmup', m.warmup, 0)
+    real('--model.ema_decay', m.ema_decay, lambda v: 0 <= v < 1, 'a number in [0, 1)')
+    for name in ('context_noise', 'context_level', 'context_drop'):
+        real(f'--model.{name}', getattr(m, name), lambda v: 0 <= v <= 1, 'a number in [0, 1]')
+    count('--data.batch_size', d.batch_size)
+    sf = d.seg_frames
+    if isinstance(sf, bool) or not isinstance(sf, int) or sf < 5 or (sf - 1) % 4:
+        raise ValueError(f"--data.seg_frames: expected 1 + 4n frames with n >= 1 (5, 9, 13, ...), got {sf!r}")
+    count('--data.clip_stride', d.clip_stride)
+    count('--data.val_batches', d.val_batches)
+    data = Path(d.data)
+    if not data.exists():
+        raise ValueError(f"--data.data: {data} does not exist; expected a dataset folder (`memory_video render`)")
+    if not data.is_dir():
+        raise ValueError(f"--data.data: {data} is a file; expected a dataset folder (`memory_video render`)")
+    try:  # its videos' lengths (metadata only): a video too short for one training clip fails now, not mid-cache
+        short = [v for v in open_dataset(data) if v.n_frames <= sf]
+    except ValueError as e:
+        raise ValueError(f"--data.data: {e}") from None
+    if short:
+        raise ValueError(f"--data.data: {short[0].name} has {short[0].n_frames} frames; expected more than "
+                         f"--data.seg_frames {sf} (training clips start at frame 1)")
+    if d.vae is not None and not Path(d.vae).is_file():
+        what = 'a folder' if Path(d.vae).is_dir() else 'no such file'
+        raise ValueError(f"--data.vae: expected a VAE safetensors file (train-vae --checkpoint), got {d.vae!r} "
+                         f"({what})")
+    if d.vae is not None:
+        try:  # the header only: a garbage or truncated file is named now, by its option
+            with safe_open(str(d.vae), framework='pt') as f:
+                f.metadata()
+        except Exception as e:
+            why = f"{type(e).__name__}: {e}"
+            raise ValueError(f"--data.vae: {d.vae}: not a readable safetensors file ({why})") from None
+
+
 def check_fit_config(c):
     """The checks of `train` on the parsed configuration `c` (LightningCLI's `fit` namespace: config files and
     command line together), before the trainer, the data or the model is built: each bad value is one `ValueError`
@@ -936,6 +1003,9 @@ def check_fit_config(c):
         raise ValueError(
             "--trainer.accelerator: 'mps' asked for, but torch sees no Apple GPU; expected 'cpu' or 'auto'"
         )
+    if acc is not None and acc not in ('auto', 'cpu', 'gpu', 'cuda', 'mps', 'tpu'):
+        raise ValueError(f"--trainer.accelerator: unknown {t.accelerator!r}; expected 'auto', 'cpu' or 'gpu'")
+    _check_model_data(c.model, c.data)
     root = Path(t.default_root_dir or os.getcwd())
     check_out_dir('--trainer.default_root_dir', root)
     check_out_dir('--data.cache', c.data.cache)  # written on the first run: its latents and context tables
@@ -1023,7 +1093,7 @@ def train(argv=None, callbacks=()):
         )
     except argparse.ArgumentError as e:
         # a typo in a key or a bad value: one line, not a usage screen
-        raise ValueError(f"{e} (see `memory_video train --help`)") from None
+        raise ValueError(f"{' '.join(str(e).split())} (see `memory_video train --help`)") from None
 
 # %% ../nbs/04_training_lightning.ipynb #8aa13514
 def train_cli(argv=None) -> int:
