@@ -14,7 +14,8 @@ from pathlib import Path
 # and a refused option then start in a fraction of a second instead of several seconds (issue 26)
 
 # %% auto #0
-__all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'main', 'eval_parser', 'run_table', 'eval_main']
+__all__ = ['MAX_GENERATE_STEPS', 'BENCHES', 'demo', 'parser', 'Interrupted', 'main', 'eval_parser', 'run_table',
+           'eval_main']
 
 # %% ../nbs/99_cli.ipynb #8f325a1c
 def _demo_run(fps: float, seed: int):
@@ -309,9 +310,19 @@ class _Signal:
     got = None
 
 
+class Interrupted(KeyboardInterrupt):
+    """What `_on_signal` raises: caught wherever a `KeyboardInterrupt` is. A subclass on purpose: CPython exits with
+    SIGINT (status -2, whatever the program returns) once a `KeyboardInterrupt` itself, not a subclass, has left C
+    code that ran Python source (`PyRun_*`), even when the program caught it later."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+
+
 def _on_signal(signum, frame):
     _Signal.got = signum
-    raise KeyboardInterrupt
+    raise Interrupted(signum)
 
 
 @contextmanager
