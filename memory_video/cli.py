@@ -862,6 +862,10 @@ def _check_train_vae(a):
         _fail('--clip-len', a.clip_len, 'a clip length of 1 + 4n frames (1, 5, 9, ...)')
     _positive('--lr', a.lr, 1.0)
     _count('--eval-clips', a.eval_clips)
+    if not (math.isfinite(a.lpips_weight) and a.lpips_weight >= 0):
+        _fail('--lpips-weight', a.lpips_weight, 'a finite number >= 0 (0: no LPIPS in the loss)')
+    if a.decoder_only and not a.init:
+        _fail('--decoder-only', '', '--init too: the trained VAE whose encoder and latent statistics are kept')
     _check_data_path('--data', a.data)
     from memory_video.vae import VAE_CONFIGS, load_vae
     from memory_video.runtime import check_out_dir, check_out_file
@@ -883,6 +887,13 @@ def _check_train_vae(a):
             load_vae(a.init, a.config)
         except ValueError as e:
             raise ValueError(f"--init: {e}") from None
+    if a.lpips_weight > 0:
+        from memory_video.metrics import fetch_metric_weights
+
+        try:
+            fetch_metric_weights('lpips_alex')
+        except Exception as e:
+            raise ValueError(f"--lpips-weight: the LPIPS (AlexNet) weights are not to be had ({e})") from None
     _check_run_folder('--out', check_out_dir('--out', a.out), a.config)
     check_out_file('--checkpoint', a.checkpoint)
     check_out_dir('--results', a.results)
@@ -915,14 +926,16 @@ def _cmd_train_vae(a) -> int:
         lr=a.lr,
         progress=not a.quiet,
         init=a.init,
+        decoder_only=a.decoder_only,
+        lpips_weight=a.lpips_weight,
     )
     dev = next(vae.parameters()).device
     ev = evaluate_vae(
         vae, list(open_dataset(a.data, split='val')), clips_per_video=a.eval_clips, clip_len=a.clip_len, device=dev
     )
     print(
-        f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f} "
-        f"over {ev['frames']} frames of {ev['videos']} unseen videos"
+        f"{info['steps']} steps; held-out reconstruction: PSNR {ev['psnr']:.2f} dB, SSIM {ev['ssim']:.4f}, "
+        f"sharpness ratio {ev['sharpness']:.2f} over {ev['frames']} frames of {ev['videos']} unseen videos"
     )
     prior = load_vae(a.init).extra if a.init else {}  # what the run we continued from had reached
     total = info['steps'] + prior.get('total_steps', prior.get('steps', 0))
@@ -936,7 +949,9 @@ def _cmd_train_vae(a) -> int:
         params=vae.n_params,
     )
     if a.checkpoint:
-        print('saved', save_vae(vae, a.checkpoint, extra=dict(heldout=ev, steps=info['steps'], total_steps=total)))
+        extra = dict(heldout=ev, steps=info['steps'], total_steps=total, decoder_only=a.decoder_only,
+                     lpips_weight=a.lpips_weight)
+        print('saved', save_vae(vae, a.checkpoint, extra=extra))
     _save(a.results, f'vae_{a.config}.json', res, str(dev), a.invocation)
     return 0
 
@@ -958,6 +973,14 @@ def _train_vae_options(v):
         default=_default(tv, 'init'),
         help='start from these weights (a safetensors file from an earlier run) when there is no last.ckpt',
     )
+    v.add_argument(
+        '--decoder-only',
+        action='store_true',
+        help="fine-tune the decoder of --init alone: its encoder and latent statistics are kept, so the latents (and "
+        "every world model trained on them) stay valid",
+    )
+    v.add_argument('--lpips-weight', type=float, default=_default(tv, 'lpips_weight'),
+                   help='weight of LPIPS (AlexNet) in the loss; 0: pixels and KL alone')
     v.add_argument('--checkpoint', default='', help='write the trained weights (safetensors, bf16) here')
     v.add_argument('--results', default='', help='save the summary with provenance in this folder')
     v.add_argument('--quiet', action='store_true')

@@ -310,7 +310,11 @@ class LPIPS(nn.Module):
             raise ValueError(f'LPIPS: x, y: images of {x.shape[-2]}x{x.shape[-1]} pixels are too small for its '
                              f'{self.net_name} network; expected at least {self.min_size}x{self.min_size} '
                              '(upsample them, or use PSNR/SSIM)')
-        x, y = _in_range(x, 'x', -1, 1, 'LPIPS'), _in_range(y, 'y', -1, 1, 'LPIPS')
+        return self.distance(_in_range(x, 'x', -1, 1, 'LPIPS'), _in_range(y, 'y', -1, 1, 'LPIPS'))
+
+    def distance(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The distance `(B,)` of float images `(B, 3, H, W)` without `forward`'s checks: for a training loss, where a
+        decoder's output may overshoot [-1, 1] and a range check every step would wait for the GPU."""
         d = 0
         for lin, fx, fy in zip(self.lins, self.features(x), self.features(y)):
             fx = fx / (fx.pow(2).sum(1, keepdim=True).sqrt() + 1e-10)  # unit length along channels

@@ -89,37 +89,64 @@ class ClipStream(torch.utils.data.IterableDataset):
             n += every
 
 # %% ../nbs/01a_vae_training.ipynb #888cadef
+def _lpips_net(path=None):
+    "The LPIPS (AlexNet) network of a perceptual loss: imported here, so that pixel-only training never loads it."
+    from memory_video.metrics import LPIPS
+
+    return LPIPS('alex', path=path)
+
+
 class VAEModule(L.LightningModule):
-    """Lightning wrapper: L1 + MSE + `kl_weight` * KL, AdamW with a short warm-up. The posterior sample of step `n` is
-    drawn from a generator seeded by (`seed`, n), never from the global random state, so a resumed run draws what the
-    uninterrupted one would have."""
+    """Lightning wrapper: L1 + MSE + `kl_weight` * KL + `lpips_weight` * LPIPS (AlexNet, `metrics.LPIPS`; its weights
+    from `lpips_path` or the metrics cache), AdamW with a short warm-up. `decoder_only`: the encoder is frozen and only
+    the decoder trains, so the latents, and every model trained on them, stay valid. The posterior sample of step `n`
+    is drawn from a generator seeded by (`seed`, n), never from the global random state, so a resumed run draws what
+    the uninterrupted one would have."""
 
     def __init__(
-        self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200, seed: int = 0
+        self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200, seed: int = 0,
+        decoder_only: bool = False, lpips_weight: float = 0.0, lpips_path: str | None = None,
     ):
         super().__init__()
         self.save_hyperparameters()
         check_positive(lr, 'lr')
-        if not (math.isfinite(float(kl_weight)) and kl_weight >= 0):
-            raise ValueError(f"kl_weight: expected a finite number >= 0, got {kl_weight}")
+        for name, w in (('kl_weight', kl_weight), ('lpips_weight', lpips_weight)):
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not (math.isfinite(w) and w >= 0):
+                raise ValueError(f"{name}: expected a finite number >= 0, got {w!r}")
+        if not isinstance(decoder_only, bool):
+            raise ValueError(f"decoder_only: expected True or False, got {decoder_only!r}")
         check_int(warmup, 'warmup')
         check_int(seed, 'seed', 0)
         self.vae = CausalVAE(vae_config(config))
+        if decoder_only:
+            self.vae.encoder.requires_grad_(False)
+        # not a submodule: its frozen weights stay out of the checkpoints
+        self._lpips = [_lpips_net(lpips_path)] if lpips_weight > 0 else []
 
     def training_step(self, x, i):
-        "The loss of a batch of clips `x` `(B, 3, T, H, W)`; logs loss, L1 and PSNR."
+        "The loss of a batch of clips `x` `(B, 3, T, H, W)`; logs loss, L1, PSNR (and LPIPS when it is in the loss)."
         g = torch.Generator(x.device).manual_seed(_batch_seed(self.hparams.seed, self.global_step, 1))
-        rec, mean, logvar = self.vae(x, generator=g)
+        with torch.set_grad_enabled(not self.hparams.decoder_only):
+            mean, logvar = self.vae.encode_dist(x)
+        eps = torch.randn(mean.shape, generator=g, device=mean.device, dtype=mean.dtype)
+        rec = self.vae.decoder(mean + eps * (0.5 * logvar).exp())
         l1, mse = (rec - x).abs().mean(), F.mse_loss(rec, x)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = l1 + mse + self.hparams.kl_weight * kl
-        # range 2: PSNR = 10 log10(2^2 / MSE)
-        self.log_dict(dict(loss=loss, l1=l1, psnr=10 * torch.log10(4 / mse.detach())), prog_bar=True)
+        logs = dict(l1=l1, psnr=10 * torch.log10(4 / mse.detach()))  # range 2: PSNR = 10 log10(2^2 / MSE)
+        if self._lpips:
+            lpips = self._lpips[0].to(x.device)
+            # every frame of every clip, (B * T, 3, H, W)
+            frames_rec, frames_x = rec.transpose(1, 2).flatten(0, 1), x.transpose(1, 2).flatten(0, 1)
+            logs['lpips'] = lpips.distance(frames_rec.float(), frames_x.float()).mean()
+            loss = loss + self.hparams.lpips_weight * logs['lpips']
+        self.log_dict(dict(loss=loss, **logs), prog_bar=True)
         return loss
 
     def configure_optimizers(self):
-        "AdamW with a linear warm-up over `warmup` steps, then a constant rate."
-        opt = torch.optim.AdamW(self.vae.parameters(), lr=self.hparams.lr, betas=(0.9, 0.99), weight_decay=0.0)
+        "AdamW over the trained parameters (the decoder's alone when `decoder_only`), a linear warm-up, then constant."
+        params = [p for p in self.vae.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=self.hparams.lr, betas=(0.9, 0.99), weight_decay=0.0)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / self.hparams.warmup))
         return [opt], [dict(scheduler=sched, interval='step')]
 
@@ -255,8 +282,10 @@ def fit_latent_stats(vae: CausalVAE, stream: ClipStream, batches: int = 8, devic
 def evaluate_vae(
     vae: CausalVAE, videos, clips_per_video: int = 32, clip_len: int = 9, seed: int = 0, device='cpu', batch: int = 16
 ) -> dict:
-    "PSNR (dB) and SSIM of reconstructions of random clips of `videos`, over all frames, images in [0, 1]."
+    """PSNR (dB), SSIM and sharpness ratio (gradient energy of the reconstruction over the real frame's,
+    `rollout.sharpness`; 1 keeps every edge) of reconstructions of random clips of `videos`, over all frames."""
     from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
+    from memory_video.rollout import sharpness
 
     videos = list(videos)
     if not videos:
@@ -272,7 +301,7 @@ def evaluate_vae(
     for v in videos:
         t0 = torch.randint(0, v.n_frames - clip_len + 1, (clips_per_video,), generator=g)
         clips += [v.frames(torch.arange(t, t + clip_len)) for t in t0.tolist()]
-    psnr, ssim, n = 0.0, 0.0, 0
+    psnr, ssim, sharp, n = 0.0, 0.0, 0.0, 0
     for s in range(0, len(clips), batch):
         x = to_clip_tensor(torch.stack(clips[s : s + batch])).to(device)
         rec = vae.decode(vae.encode(x)).clamp(-1, 1)
@@ -280,8 +309,10 @@ def evaluate_vae(
         b = ((x + 1) / 2).transpose(1, 2).flatten(0, 1).float()
         psnr += peak_signal_noise_ratio(a, b, data_range=1.0, reduction='none', dim=(1, 2, 3)).sum().item()
         ssim += structural_similarity_index_measure(a, b, data_range=1.0, reduction='none').sum().item()
+        u8 = [(f * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu() for f in (a, b)]
+        sharp += (sharpness(u8[0]) / sharpness(u8[1]).clamp(min=1e-6)).sum().item()
         n += len(a)
-    return dict(psnr=psnr / n, ssim=ssim / n, frames=n, clips=len(clips), videos=len(videos))
+    return dict(psnr=psnr / n, ssim=ssim / n, sharpness=sharp / n, frames=n, clips=len(clips), videos=len(videos))
 
 # %% ../nbs/01a_vae_training.ipynb #f9304ed9
 _PRECISIONS = ('32-true', '32', '16-mixed', '16', 'bf16-mixed', 'bf16', '16-true', 'bf16-true', '64-true', '64')
@@ -343,6 +374,9 @@ def train_vae(
     init=None,
     every: int = 500,
     callbacks=(),
+    decoder_only: bool = False,
+    lpips_weight: float = 0.0,
+    lpips_path=None,
 ) -> tuple[CausalVAE, dict]:
     """Train (or resume, from `out/last.ckpt`, or start from the weights file `init`) a VAE on the training videos of
     dataset folder `data` for `minutes` (in all, over resumed calls) or `max_steps` steps; returns the model with
@@ -353,15 +387,26 @@ def train_vae(
     of (seed, n)) and the posterior noise (seeded by (seed, step)), so its next step equals the uninterrupted run's.
     A `last.ckpt` that does not load, or one of another config, batch, clip length, learning rate or seed, is refused
     with its path. SIGTERM or SIGINT during training writes `last.ckpt` and raises `Stopped` (`StopOnSignal`);
-    `callbacks`: more Lightning callbacks."""
+    `callbacks`: more Lightning callbacks.
+
+    `lpips_weight`: LPIPS in the loss (`VAEModule`; `lpips_path` a weights file, else the metrics cache).
+    `decoder_only`: fine-tune the decoder of `init` alone; its encoder and latent statistics are kept, so the latents
+    of every cached dataset and every world model trained on them stay valid."""
     from memory_video.datasets import open_dataset
 
     minutes, batch, clip_len, seed, every, lr = _train_vae_args(
         config, minutes, batch, clip_len, seed, every, lr, max_steps, precision
     )
     ckpt = Path(out) / 'last.ckpt'
+    # a module made now checks the loss options (and finds the LPIPS weights) before the data is loaded
+    module = VAEModule(config, lr=lr, seed=seed, decoder_only=decoder_only, lpips_weight=lpips_weight,
+                       lpips_path=None if lpips_path is None else str(lpips_path))
+    run = dict(config=config, lr=lr, seed=seed, batch=batch, clip_len=clip_len, decoder_only=decoder_only,
+               lpips_weight=lpips_weight)
     if ckpt.is_file():
-        _check_resume(ckpt, dict(config=config, lr=lr, seed=seed, batch=batch, clip_len=clip_len))
+        _check_resume(ckpt, run)
+    elif decoder_only and init is None:
+        raise ValueError("decoder_only: needs init, the trained VAE whose encoder and latent statistics are kept")
     elif init is not None:
         init_vae = load_vae(init, config)  # checked before the data is loaded
     out = check_out_dir('out', out)
@@ -375,7 +420,6 @@ def train_vae(
     trainer = _vae_trainer(out, minutes, max_steps, precision, devices, progress, every)
     stop = StopOnSignal()
     trainer.callbacks += [stop, *callbacks]
-    module = VAEModule(config, lr=lr, seed=seed)
     module.hparams.update(batch=batch, clip_len=clip_len)  # saved with the checkpoint, for `_check_resume`
     if init is not None and not ckpt.exists():  # continue from saved weights (a fresh optimiser)
         module.vae.load_state_dict(init_vae.state_dict())
@@ -389,7 +433,8 @@ def train_vae(
         raise Stopped(stop.signum, f"stopped by {signal_name(stop.signum)} at step {trainer.global_step}; {ckpt} "
                       "holds it: run the same command again to resume")
     vae = module.vae.float().eval().to('cuda' if gpu else 'cpu')
-    fit_latent_stats(vae, stream, device=next(vae.parameters()).device)
+    if not decoder_only:  # a kept encoder keeps its statistics: the latents stay what models were trained on
+        fit_latent_stats(vae, stream, device=next(vae.parameters()).device)
     return vae, dict(
         steps=trainer.global_step,
         train_frames=len(frames),
@@ -400,4 +445,6 @@ def train_vae(
         precision=trainer.precision,
         device=torch.cuda.get_device_name() if gpu else 'cpu',
         init=None if init is None else str(init),
+        decoder_only=decoder_only,
+        lpips_weight=lpips_weight,
     )

@@ -21,6 +21,7 @@ p.add_argument('--segments', type=int, default=2)
 p.add_argument('--steps', default='20,50,100')
 p.add_argument('--seeds', default='0,1')
 p.add_argument('--device', default='cpu')
+p.add_argument('--sharp-vae', default='', help='a fine-tuned decoder (train-vae --decoder-only) scored beside')
 a = p.parse_args()
 out, t0 = Path(a.out), time.time()
 out.mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,7 @@ def vae_rows(name, decode):
         rows.extend(_rows(name, c, 0, score_frames(decode(c['real']), c['real'], scorer)))
 
 
-def clip_round_trip(real):
+def clip_round_trip(real, vae=vae):
     # the segments as the model's training targets hold them: 9 frames (frame 0 shared) -> 3 latents -> 9 frames
     segs = [real[i : i + 9] for i in range(0, len(real) - 1, 8)]
     dec = [to_uint8(vae.decode(vae.encode(to_clip_tensor(s[None]).to(a.device))).float().cpu())[0] for s in segs]
@@ -52,6 +53,11 @@ def frame_round_trip(real):
 
 
 vae_rows('VAE, 9-frame clips', clip_round_trip)
+sharp = None
+if a.sharp_vae:
+    from memory_video.vae import load_vae
+    sharp = load_vae(a.sharp_vae, 'small', a.device).eval()
+    vae_rows('sharp decoder, 9-frame clips', lambda real: clip_round_trip(real, sharp))
 vae_rows('VAE, frame by frame', frame_round_trip)
 print(f'VAE rows in {time.time() - t0:.0f} s', flush=True)
 model, variant = load_world_model('mini_cam', a.device)
@@ -62,6 +68,11 @@ for i, steps in enumerate(int(s) for s in a.steps.split(',')):
     got = run_rollouts({name: (model, variant)}, vae, cases, scorer, steps=steps, seeds=seeds, device=a.device)
     rows += [r for r in got if i == 0 or r['method'] == name]
     print(f'{name}: {time.time() - t1:.0f} s', flush=True)
+if sharp is not None:
+    name = f'cam (shipped) + sharp decoder, {a.steps.split(",")[0]} steps'
+    got = run_rollouts({name: (model, variant)}, sharp, cases, scorer, steps=int(a.steps.split(',')[0]), seeds=seeds,
+                       device=a.device)
+    rows += [r for r in got if r['method'] == name]
 summary = summarize_rollouts(rows)
 res = dict(scenes=[v.name for v in scenes], segments=a.segments, seeds=seeds, rows=rows,
            summary=summary.to_dict(orient='records'), seconds=time.time() - t0)

@@ -24,6 +24,8 @@ p.add_argument('--device', default='cuda')
 p.add_argument('--steps-50', action='store_true')
 p.add_argument('--shipped-50', action='store_true')
 p.add_argument('--example-scenes', type=int, default=1)
+p.add_argument('--sharp-vae', default='', help='a fine-tuned decoder (train-vae --decoder-only): rollouts with it too')
+p.add_argument('--sharp-for', default='cam (shipped)|cam_full', help='the models rolled out with --sharp-vae too')
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
 vae = load_small_vae().to(device)
@@ -75,12 +77,22 @@ def keep(method, case, seed, frames):
         examples[key][method] = frames.numpy()
 
 
+vaes = {name: vae for name in models}
+if a.sharp_vae:
+    # the same models with the sharper decoder: memory frames pass it too (decoded, then encoded again)
+    from memory_video.vae import load_vae
+    sharp = load_vae(a.sharp_vae, 'small', device)
+    for name in [n for n in a.sharp_for.split('|') if n in models]:
+        models[f'{name} + sharp decoder'] = models[name]
+        steps[f'{name} + sharp decoder'] = steps[name]
+        vaes[f'{name} + sharp decoder'] = sharp
+        wanted.add(f'{name} + sharp decoder')
 scorer = Scorer(fid=False, device=device)
 seeds = [int(s) for s in a.seeds.split(',')]
 rows = []
 for name, mv in models.items():
     t1 = time.time()
-    got = run_rollouts({name: mv}, vae, cases, scorer, steps=steps[name], seeds=seeds, device=device, batch=64,
+    got = run_rollouts({name: mv}, vaes[name], cases, scorer, steps=steps[name], seeds=seeds, device=device, batch=64,
                        keep=keep)
     rows += got if not rows else [r for r in got if r['method'] == name]
     tours = [r['psnr'] for r in got if r['method'] == name and r['kind'] == 'tour']
