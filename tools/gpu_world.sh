@@ -4,6 +4,9 @@
 #   bash tools/gpu_world.sh OUT prepare SECONDS  profile a training step (tools/profile_train.py), render `small`, cache
 #                                                 latents and contexts, start every run (setsid, compiled if that was
 #                                                 faster), then watch them for what is left of SECONDS
+#   bash tools/gpu_world.sh OUT vae              (carry .metrics alone: the LPIPS weights) start the decoder-only
+#                                                 fine-tune of the shipped VAE with LPIPS in the loss (01a), beside
+#                                                 the runs; its latents are the shipped VAE's, so every run uses it
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
 #   bash tools/gpu_world.sh OUT setup N          install, render N held-out scenes (the tree with .whl .gl and .metrics
 #                                                 is over 64 MiB: carry .whl .gl here, then .metrics alone)
@@ -100,6 +103,17 @@ train_all('mini', prepare_only=True)"
   echo "started $(date +%s)" > runs/started
   watch "$seconds"
   ;;
+vae)
+  # a sharper decoder (issue 23: the shipped one keeps 57% of the real frames' edges): LPIPS in the loss, the
+  # encoder and latent statistics kept; on the data the runs train on (rendered by `prepare`)
+  mkdir -p runs/vae_sharp
+  setsid nohup python -m memory_video train-vae --data data/worlds/small --config small --out runs/vae_sharp \
+    --init memory_video/weights/vae_small.safetensors --decoder-only --lpips-weight "${LPIPS_WEIGHT:-1.0}" \
+    --minutes "${VAE_MINUTES:-6}" --batch 64 --lr 1e-4 --quiet --results runs/vae_sharp \
+    --checkpoint runs/vae_sharp/vae_small_sharp.safetensors > runs/vae_sharp/train.log 2>&1 &
+  sleep 60
+  tail -3 runs/vae_sharp/train.log
+  ;;
 wait)
   # the held-out scenes of the rollouts, rendered while the runs train (CPU and EGL; the runs hold the GPU)
   python -c "from memory_video.evaluation import held_out_scenes; print(len(held_out_scenes(${SCENES:-16})), 'scenes')"
@@ -108,8 +122,12 @@ wait)
   # at most 8 files come back: every model but those in NO_COPY (their rollouts are still scored by `eval`)
   for r in "${RUNS[@]}"; do
     set -- $r
-    [[ " ${NO_COPY-cam_noise} " == *" $1 "* ]] && continue
+    [[ " ${NO_COPY-cam_noise cam_base} " == *" $1 "* ]] && continue
     [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"
+  done
+  # the sharper decoder and its held-out numbers, if `vae` ran and has finished
+  for f in vae_small_sharp.safetensors vae_small.json; do
+    [ -f "runs/vae_sharp/$f" ] && cp "runs/vae_sharp/$f" "$out/$f"
   done
   ls -la "$out"
   ;;
@@ -126,7 +144,13 @@ eval)
   shift 2
   watch 240
   for m in $KEEP; do [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
-  python tools/gpu_rollouts.py "$out" "$@"
+  sharp=runs/vae_sharp/vae_small_sharp.safetensors
+  if [ -f "$sharp" ]; then
+    python tools/blur_sources.py "$out" --device cuda --steps 20,50 --seeds 0,1 --sharp-vae "$sharp"
+    python tools/gpu_rollouts.py "$out" --sharp-vae "$sharp" "$@"
+  else
+    python tools/gpu_rollouts.py "$out" "$@"
+  fi
   tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
   ls -la "$out"
   ;;
