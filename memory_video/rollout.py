@@ -14,7 +14,7 @@ from .world import SEG_FRAMES, generate, history_context_trajectory
 __all__ = ['REVISIT_DIST_M', 'REVISIT_YAW_DEG', 'CONTEXT_WINDOW', 'PSNR_CAP', 'TOUR_FRAMES', 'BASELINES', 'sharpness',
            'segment_of', 'nearest_past', 'baselines', 'path_length', 'same_view', 'memory_targets',
            'revisit_pairs', 'score_frames', 'per_segment', 'tour_case', 'revisit_cases', 'run_rollouts',
-           'summarize_rollouts', 'plot_rollouts']
+           'summarize_rollouts', 'plot_rollouts', 'rollout_map']
 
 # %% ../nbs/05d_rollout.ipynb #87b5cf27
 def sharpness(frames: torch.Tensor) -> torch.Tensor:
@@ -240,4 +240,116 @@ def plot_rollouts(summary, methods=None, path=None, title: str = ''):
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110)
+    return fig
+
+# %% ../nbs/05d_rollout.ipynb #408ababc
+def _jpeg_uri(img) -> str:
+    "The uint8 image `(H, W, 3)` as a JPEG `data:` URI (what a plotly image trace shows; a quarter of a PNG's size)."
+    import base64, io
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(img)).save(buf, format='JPEG', quality=90)
+    return 'data:image/jpeg;base64,' + base64.b64encode(buf.getvalue()).decode()
+
+
+def _check_frames(name: str, x, n: int):
+    "`x` as uint8 frames `(n, H, W, 3)`, or None if None."
+    if x is None:
+        return None
+    a = np.asarray(x)
+    if a.dtype != np.uint8 or a.ndim != 4 or len(a) != n or a.shape[3] != 3:
+        raise ValueError(f"{name}: expected uint8 frames ({n}, H, W, 3), got {a.dtype} {a.shape}")
+    return a
+
+
+def _check_map_args(poses, psnr, context, frames, real) -> tuple:
+    "`rollout_map`'s arguments as numpy arrays, checked against each other."
+    p = np.asarray(poses, dtype=np.float64)
+    if p.ndim != 2 or p.shape[1] != 3 or len(p) < 2:
+        raise ValueError(f"poses: expected planar poses (N, 3) with N >= 2, got {p.shape}")
+    n, n_seg = len(p), int(segment_of(len(p)).max()) + 1
+    q = np.asarray(psnr, dtype=np.float64)
+    if q.shape != (n,):
+        raise ValueError(f"psnr: expected one value per frame ({n},), got {q.shape}")
+    c = np.asarray(context)
+    if c.ndim != 2 or len(c) != n_seg or not np.issubdtype(c.dtype, np.integer):
+        raise ValueError(f"context: expected integer indices ({n_seg}, k) for {n} frames, got {c.dtype} {c.shape}")
+    start = np.arange(n_seg)[:, None] * (SEG_FRAMES - 1)
+    bad = np.argwhere((c < 0) | (c > start))
+    if len(bad):
+        s, j = bad[0]
+        raise ValueError(f"context: segment {s} retrieved frame {c[s, j]}; expected one of frames 0..{start[s, 0]} "
+                         "(those before the segment)")
+    f, r = _check_frames('frames', frames, n), _check_frames('real', real, n)
+    if r is not None and (f is None or r.shape != f.shape):
+        raise ValueError(f"real: expected frames of the generated frames' shape "
+                         f"{None if f is None else f.shape}, got {r.shape}")
+    return p, q, c, f, r
+
+
+def rollout_map(spec, poses, psnr, context, frames=None, real=None, title: str = '', segment: int = -1):
+    """An interactive plotly figure of a rollout: the top-down plan of the scene `spec` (a `WorldSpec`), the camera
+    path `poses` `(N, 3)` as arrows coloured by the per-frame `psnr` `(N,)` against the truth, and a slider over the
+    segments that rings the chosen segment's poses and those of the frames it retrieved (`context` `(segments, k)`,
+    as `world.generate` returns it). With `frames` uint8 `(N, H, W, 3)` (and `real`, the truth), the retrieved frames
+    appear below it, generated above real. `segment`: the one shown first (-1: the last)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+    from memory_video.worlds import floor_plan
+
+    p, q, c, f, r = _check_map_args(poses, psnr, context, frames, real)
+    n_seg, seg = len(c), segment_of(len(p)).numpy()
+    if not -n_seg <= segment < n_seg:
+        raise ValueError(f"segment: expected one of -{n_seg}..{n_seg - 1}, got {segment}")
+    s0, per = segment % n_seg, 2 + (f is not None)
+    fig = make_subplots(rows=1 + (f is not None), cols=1, vertical_spacing=0.08,
+                        row_heights=[0.75, 0.25] if f is not None else None)
+    walls = [v for a, b in floor_plan(spec).walls.tolist() for v in (a, b, (None, None))]
+    fig.add_scatter(x=[w[0] for w in walls], y=[w[1] for w in walls], mode='lines', name='walls',
+                    line=dict(color='rgb(40,40,40)', width=2), hoverinfo='skip')
+    fig.add_scatter(x=p[:, 0], y=p[:, 1], mode='lines', name='path', line=dict(color='rgb(200,200,200)', width=1),
+                    hoverinfo='skip')
+    text = [f"frame {i}, {f'segment {s}' if s >= 0 else 'given'}<br>PSNR {v:.1f} dB" for i, (s, v) in
+            enumerate(zip(seg, q))]
+    gen = q[seg >= 0] if (seg >= 0).any() else q
+    # yaw 0 faces +x on the map (y up, as MapPainter draws it); a plotly marker's angle turns clockwise from up
+    fig.add_scatter(x=p[:, 0], y=p[:, 1], mode='markers', name='frames (arrow: heading)', text=text, hoverinfo='text',
+                    marker=dict(color=q, colorscale='Viridis', cmin=gen.min(), cmax=gen.max(), size=10, symbol='arrow',
+                                angle=90 - np.degrees(p[:, 2]), colorbar=dict(title='PSNR (dB)', len=0.45, y=1,
+                                                                              yanchor='top')))
+    fixed, ticks = len(fig.data), [{} for _ in range(n_seg)]
+    ring = lambda color, size: dict(size=size, color='rgba(0,0,0,0)', line=dict(color=color, width=2.5))
+    for s in range(n_seg):
+        own, ctx = np.flatnonzero(seg == s), c[s]
+        fig.add_scatter(x=p[own, 0], y=p[own, 1], mode='markers', name=f'segment {s}', visible=s == s0,
+                        marker=ring('rgb(235,120,0)', 16), text=[text[i] for i in own], hoverinfo='text')
+        fig.add_scatter(x=p[ctx, 0], y=p[ctx, 1], mode='markers', name=f'retrieved by {s}', visible=s == s0,
+                        marker=ring('rgb(220,20,20)', 20), text=[f'retrieved: {text[i]}' for i in ctx],
+                        hoverinfo='text')
+        if f is not None:
+            shown = list(dict.fromkeys(ctx.tolist()))  # each retrieved frame once, in the context's order
+            strip = np.concatenate([np.concatenate(list(x[shown]), 1) for x in (f, r) if x is not None], 0)
+            fig.add_trace(go.Image(source=_jpeg_uri(strip), visible=s == s0, name=f'frames retrieved by {s}',
+                                   hoverinfo='skip'), row=2, col=1)
+            W = f.shape[2]
+            ticks[s] = {'xaxis2.range': [-0.5, len(shown) * W - 0.5], 'xaxis2.ticktext': [str(j) for j in shown],
+                        'xaxis2.tickvals': [(i + 0.5) * W - 0.5 for i in range(len(shown))]}
+    steps = []
+    for s in range(n_seg):
+        vis = [True] * fixed + [False] * (per * n_seg)
+        vis[fixed + per * s : fixed + per * (s + 1)] = [True] * per
+        head = f"{title}<br>" if title else ''
+        lay = {'title.text': f"{head}segment {s} (orange) and the frames it retrieved (red)", **ticks[s]}
+        steps.append(dict(method='update', label=str(s), args=[{'visible': vis}, lay]))
+    fig.update_layout(sliders=[dict(active=s0, steps=steps, currentvalue=dict(prefix='segment '), pad=dict(t=40))],
+                      plot_bgcolor='white', height=720 if f is not None else 560, margin=dict(l=20, r=20, t=90, b=20),
+                      legend=dict(x=1.02, xanchor='left', y=0.5, yanchor='top'))  # below the colour bar
+    fig.update_layout(steps[s0]['args'][1])
+    fig.update_xaxes(showgrid=False, zeroline=False, title_text='x (m)', row=1, col=1)
+    fig.update_yaxes(showgrid=False, zeroline=False, title_text='y (m)', scaleanchor='x', scaleratio=1, row=1, col=1)
+    if f is not None:
+        fig.update_xaxes(title_text='retrieved frames' + (' (generated above, real below)' if r is not None else ''),
+                         row=2, col=1)
+        fig.update_yaxes(showticklabels=False, row=2, col=1)
     return fig
