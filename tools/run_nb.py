@@ -1,12 +1,57 @@
 """Execute notebooks in place and keep their outputs, so the docs site (which renders saved outputs) shows figures and
 examples; cells flagged `#| gpu`, `#| slow`, `#| notest` or `#| eval: false` are skipped, as nbdev_test skips them.
-Run from the repository root: `python tools/run_nb.py nbs/02_dit_context.ipynb ...`, then `nbdev_clean`."""
-import os, sys
+Run from the repository root: `python tools/run_nb.py nbs/02_dit_context.ipynb ...`, then `nbdev_clean`.
+
+Saved PNG figures larger than SLIM_BYTES are stored as JPEG (colour at full resolution, quality 90): a page of photo-like
+figures stays a few hundred KB, and the tree that travels to the GPU machine stays under its 64 MiB.
+`python tools/run_nb.py --slim-only NOTEBOOK ...` does that to the saved outputs alone, without executing.
+tools/check_pages.py fails a page with a saved image over CHECK_BYTES (there)."""
+import base64, io, json, os, sys
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 
 SKIP = ('#| gpu', '#| slow', '#| notest', '#| eval: false')
+SLIM_BYTES = 150_000
+
+
+def slim_outputs(cells, limit: int = SLIM_BYTES) -> int:
+    """Store every saved PNG output of `cells` larger than `limit` bytes as JPEG instead, where that is at least 30%
+smaller (photo-like figures; line plots stay PNG); returns how many changed."""
+    from PIL import Image
+
+    n = 0
+    for cell in cells:
+        for out in cell.get('outputs') or []:
+            data = out.get('data') or {}
+            png = data.get('image/png')
+            if not png:
+                continue
+            raw = base64.b64decode(''.join(png) if isinstance(png, list) else png)
+            if len(raw) <= limit:
+                continue
+            im = Image.open(io.BytesIO(raw))
+            if im.mode in ('RGBA', 'LA', 'P'):
+                im = im.convert('RGBA')
+                im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im)
+            buf = io.BytesIO()
+            im.convert('RGB').save(buf, 'JPEG', quality=90, subsampling=0)
+            if len(buf.getvalue()) > 0.7 * len(raw):
+                # line plots and text compress better as PNG: kept
+                continue
+            del data['image/png']
+            data['image/jpeg'] = base64.b64encode(buf.getvalue()).decode()
+            n += 1
+    return n
+
+
+def slim_file(path: Path) -> int:
+    "`slim_outputs` on the saved outputs of the notebook at `path`, written back (nbformat JSON, one-space indent)."
+    nb = json.loads(path.read_text())
+    n = slim_outputs(nb['cells'])
+    if n:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return n
 
 
 def skip(cell) -> bool:
@@ -29,9 +74,15 @@ def run(path: Path):
     finally:
         os.chdir(here)
     write_nb(nb, path)
-    print('executed', path)
+    print('executed', path, f'({slim_file(path)} figures stored as JPEG)')
 
 
 if __name__ == '__main__':
-    for p in sys.argv[1:]:
-        run(Path(p).resolve())
+    args = sys.argv[1:]
+    for p in args:
+        if p == '--slim-only':
+            continue
+        if '--slim-only' in args:
+            print(path := Path(p), f'{slim_file(path)} figures stored as JPEG')
+        else:
+            run(Path(p).resolve())

@@ -26,6 +26,9 @@ check "ruff check memory_video/" ruff check memory_video/
 # 2b. the pages carry no debris: no error output, no prose in a code cell, results pages committed executed
 check "page check (tools/check_pages.py) and its own test" bash -c "python tools/test_check_pages.py && python tools/check_pages.py"
 
+# 2c. the tree still travels to the GPU machine: tracked files + the carried wheels and GL libraries <= 64 MiB
+check "tree size for the GPU machine (tools/tree_size.py)" python tools/tree_size.py
+
 # 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
 check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
 
