@@ -76,6 +76,7 @@ if sharp is not None:
 summary = summarize_rollouts(rows)
 res = dict(scenes=[v.name for v in scenes], segments=a.segments, seeds=seeds, rows=rows,
            summary=summary.to_dict(orient='records'), seconds=time.time() - t0)
-cmd = 'python tools/blur_sources.py ' + ' '.join(f'--{k} {v}' for k, v in vars(a).items() if k != 'out') + ' OUT'
+opts = [f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items() if k != 'out' and v != '']
+cmd = 'python tools/blur_sources.py OUT ' + ' '.join(opts)
 print('saved', save_result(out / 'blur_sources.json', res, provenance(a.device, cmd)))
 print(summary.pivot_table(index='method', columns='segment', values=['psnr', 'sharpness']).round(2).to_string())
