@@ -14,7 +14,7 @@ from .geometry import check_int, check_positive
 
 # %% auto #0
 __all__ = ['PEAK_BF16_TFLOPS', 'check_device', 'device_name', 'autocast', 'worktree_id', 'provenance', 'save_result',
-           'time_call', 'say', 'check_out_dir', 'check_out_file', 'text_table', 'show_image']
+           'time_call', 'say', 'check_out_dir', 'check_out_file', 'text_table', 'jpeg_bytes', 'show_image']
 
 # %% ../nbs/00e_runtime.ipynb #4ba6dce7
 PEAK_BF16_TFLOPS = {'H100': 989.0, 'H200': 989.0}  # dense bf16, vendor figures: the peak model FLOPs utilisation is of
@@ -177,23 +177,28 @@ def text_table(title: str, columns, rows) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/00e_runtime.ipynb #681c1f11
-def show_image(path, width: int | None = None, quality: int = 85):
-    """An IPython image of the image file `path`, embedded as JPEG at `quality` (colour at full resolution,
-    transparency on white), shown `width` pixels wide."""
+def jpeg_bytes(im, quality: int = 85) -> bytes:
+    """The PIL image `im` as JPEG bytes at `quality`: colour at full resolution (4:4:4; frames 64 pixels wide lose their
+    colour edges to JPEG's usual 4:2:0), transparency on white."""
     import io
+    from PIL import Image
+
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
+        raise ValueError(f"quality: expected an integer in 1..95, got {quality!r}")
+    if im.mode in ('RGBA', 'LA', 'P'):
+        im = im.convert('RGBA')
+        im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im)
+    buf = io.BytesIO()
+    im.convert('RGB').save(buf, 'JPEG', quality=quality, subsampling=0)
+    return buf.getvalue()
+
+
+def show_image(path, width: int | None = None, quality: int = 85):
+    "An IPython image of the image file `path`, embedded as JPEG (`jpeg_bytes` at `quality`), shown `width` wide."
     from IPython.display import Image as IPImage
     from PIL import Image
 
     p = Path(path)
     if not p.is_file():
         raise ValueError(f"path: no image file at {p}")
-    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
-        raise ValueError(f"quality: expected an integer in 1..95, got {quality!r}")
-    im = Image.open(p)
-    if im.mode in ('RGBA', 'LA', 'P'):
-        im = im.convert('RGBA')
-        im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im)
-    buf = io.BytesIO()
-    # full-resolution colour (4:4:4): frames 64 pixels wide lose their colour edges to JPEG's usual 4:2:0
-    im.convert('RGB').save(buf, 'JPEG', quality=quality, subsampling=0)
-    return IPImage(data=buf.getvalue(), format='jpeg', width=width)
+    return IPImage(data=jpeg_bytes(Image.open(p), quality), format='jpeg', width=width)

@@ -19,6 +19,7 @@ def slim_outputs(cells, limit: int = SLIM_BYTES) -> int:
     """Store every saved PNG output of `cells` larger than `limit` bytes as JPEG instead, where that is at least 30%
 smaller (photo-like figures; line plots stay PNG); returns how many changed."""
     from PIL import Image
+    from memory_video.runtime import jpeg_bytes
 
     n = 0
     for cell in cells:
@@ -30,17 +31,12 @@ smaller (photo-like figures; line plots stay PNG); returns how many changed."""
             raw = base64.b64decode(''.join(png) if isinstance(png, list) else png)
             if len(raw) <= limit:
                 continue
-            im = Image.open(io.BytesIO(raw))
-            if im.mode in ('RGBA', 'LA', 'P'):
-                im = im.convert('RGBA')
-                im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im)
-            buf = io.BytesIO()
-            im.convert('RGB').save(buf, 'JPEG', quality=90, subsampling=0)
-            if len(buf.getvalue()) > 0.7 * len(raw):
+            jpeg = jpeg_bytes(Image.open(io.BytesIO(raw)), quality=90)
+            if len(jpeg) > 0.7 * len(raw):
                 # line plots and text compress better as PNG: kept
                 continue
             del data['image/png']
-            data['image/jpeg'] = base64.b64encode(buf.getvalue()).decode()
+            data['image/jpeg'] = base64.b64encode(jpeg).decode()
             n += 1
     return n
 
