@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl, and .metrics for eval): the world-model recipes of
+# On the GPU machine (after tools/device_prepare.sh ran here; carry .whl .gl, and .metrics for eval; the FID/FVD weights
+# ride along one part a call, `.mparts/pK` from tools/metrics_parts.py split, on any call with room): the world-model recipes of
 # issue 23 side by side on one GPU, in phases that each fit one device call and keep the machine warm between them.
 #   bash tools/gpu_world.sh OUT prepare SECONDS  profile a training step (tools/profile_train.py), render `small`, cache
 #                                                 latents and contexts, start every run (setsid, compiled if that was
@@ -25,7 +26,13 @@ if [ -f /tmp/site/.installed ]; then
 else
   source tools/device_env.sh && touch /tmp/site/.installed
 fi
-export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=$PWD/.metrics PYTHONUNBUFFERED=1
+export PYTHONPATH=/tmp/site:$PWD MEMORY_VIDEO_METRICS=/tmp/metrics PYTHONUNBUFFERED=1
+# the metric weights, kept on the warm machine outside the checkout: LPIPS when .metrics is carried; the FID/FVD weights
+# in parts, one carried a call (`.mparts/pK`, tools/metrics_parts.py), joined and checked once every part is there
+mkdir -p /tmp/metrics
+[ -f .metrics/lpips_alex.safetensors ] && cp .metrics/lpips_alex.safetensors /tmp/metrics/
+[ -d .mparts ] && python tools/metrics_parts.py take .mparts /tmp/metrics_parts
+[ -d /tmp/metrics_parts ] && python tools/metrics_parts.py join /tmp/metrics_parts /tmp/metrics
 mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
 recipe_noise='--model.context_noise 0.3 --model.context_level 0.1'

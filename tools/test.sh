@@ -29,6 +29,9 @@ check "page check (tools/check_pages.py) and its own test" bash -c "python tools
 # 2c. the tree still travels to the GPU machine: tracked files + the carried wheels and GL libraries <= 64 MiB
 check "tree size for the GPU machine (tools/tree_size.py)" python tools/tree_size.py
 
+# 2d. the FID/FVD weights reach the GPU machine in parts, joined bit for bit (tools/metrics_parts.py)
+check "metric weights in parts (tools/test_metrics_parts.py)" python tools/test_metrics_parts.py
+
 # 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
 check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
 
