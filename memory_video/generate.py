@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_generate.ipynb #ae6cf238
 from __future__ import annotations
-import hashlib, io, json, math, os, shutil, subprocess, sys, tempfile, threading, time
+import hashlib, importlib.util, io, json, math, os, shutil, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -24,7 +24,7 @@ from .worlds import WorldRenderer, caption, floor_plan, make_world
 __all__ = ['FPS', 'TRAJECTORIES', 'DEFAULT_TRAJECTORY', 'MODELS', 'DEFAULT_MODEL', 'DEFAULT_STEPS', 'STRATEGY_NAMES',
            'PANEL', 'OUTPUTS', 'RESUME_DIR', 'GENERATE_BUDGET_S', 'held_out_scenes', 'held_out_scene',
            'Trajectory', 'get_trajectory', 'world_trajectory', 'model_path', 'check_model',
-           'load_world_model', 'run_variant', 'no_memory', 'MapPainter', 'compose_frame', 'to_png',
+           'load_world_model', 'run_variant', 'no_memory', 'MapPainter', 'compose_frame', 'to_png', 'have_av',
            'VideoWriter', 'history_context_psnr', 'truth_psnr', 'GenerationInterrupted', 'partial_name',
            'claim_out', 'generate_video', 'to_gif', 'WorldPlayer', 'bench_generate', 'format_generate_bench']
 
@@ -316,14 +316,20 @@ def to_png(frame) -> bytes:
     return buf.getvalue()
 
 # %% ../nbs/05c_generate.ipynb #8fca8907
+def have_av() -> bool:
+    "Whether PyAV (FFmpeg), which writes the mp4, is installed: a GPU machine may lack it; the gif needs only Pillow."
+    return importlib.util.find_spec('av') is not None
+
+
 class VideoWriter:
     """Frames uint8 `(H, W, 3)` (H, W even, one size) appended one at a time to an H.264 `mp4` written as it goes
-    (fragmented: playable whenever the run stops) and, on `close`, a `gif` of the same frames (None: no gif)."""
+    (fragmented: playable whenever the run stops; None: no mp4) and, on `close`, a `gif` of the same frames (None: no
+    gif)."""
 
     def __init__(self, mp4, gif=None, fps: float = FPS, gif_every: int = 1):
-        self.mp4, self.gif = Path(mp4), (Path(gif) if gif is not None else None)
+        self.mp4, self.gif = (Path(mp4) if mp4 is not None else None), (Path(gif) if gif is not None else None)
         self.fps, self.gif_every, self.n = fps, gif_every, 0
-        self._c = self._s = None
+        self._c = self._s = self._size = None
         self._gif = []
 
     def _open(self, h: int, w: int):
@@ -340,20 +346,27 @@ class VideoWriter:
 
     def append(self, frame) -> 'VideoWriter':
         "Add one frame; it is in the mp4 file within a second of video."
-        import av  # deferred: PyAV (FFmpeg) loads only when a video file is written
         f = np.ascontiguousarray(np.asarray(frame, dtype=np.uint8))
         if f.ndim != 3 or f.shape[-1] != 3 or f.shape[0] % 2 or f.shape[1] % 2:
             raise ValueError(f"frame: expected uint8 (H, W, 3) with even H and W, got shape {f.shape}")
-        if self._c is None:
-            self._open(*f.shape[:2])
-        elif (f.shape[0], f.shape[1]) != (self._s.height, self._s.width):
-            raise ValueError(f"frame: shape {f.shape}, the video's frames are {(self._s.height, self._s.width, 3)}")
-        for packet in self._s.encode(av.VideoFrame.from_ndarray(f, format='rgb24')):
-            self._c.mux(packet)
+        if self.n and f.shape[:2] != self._size:
+            raise ValueError(f"frame: shape {f.shape}, the video's frames are {(*self._size, 3)}")
+        self._size = f.shape[:2]
+        if self.mp4 is not None:
+            self._encode(f)
         if self.gif is not None and self.n % self.gif_every == 0:
             self._gif.append(Image.fromarray(f).quantize(colors=255, method=Image.Quantize.FASTOCTREE))
         self.n += 1
         return self
+
+    def _encode(self, f: np.ndarray):
+        "Frame `f` into the mp4."
+        import av  # deferred: PyAV (FFmpeg) loads only when a video file is written
+
+        if self._c is None:
+            self._open(*f.shape[:2])
+        for packet in self._s.encode(av.VideoFrame.from_ndarray(f, format='rgb24')):
+            self._c.mux(packet)
 
     def close(self) -> list[Path]:
         "Finish the mp4 and write the gif; returns the files written (none if no frame came)."
@@ -541,7 +554,10 @@ def generate_video(
         f"on {device}; {steps} sampling steps per segment")
     # the gif, at half the frame rate, stays a few MB
     mp4, gif = out / 'world.mp4', out / 'world.gif'
-    painter, writer = MapPainter(spec, poses), VideoWriter(partial_name(mp4), partial_name(gif), FPS, gif_every=2)
+    if not have_av():
+        log("PyAV (av) is not installed here: writing world.gif alone (pip install av for world.mp4)")
+    writer = VideoWriter(partial_name(mp4) if have_av() else None, partial_name(gif), FPS, gif_every=2)
+    painter = MapPainter(spec, poses)
     titles = ('ground truth', f'generated ({v.rule})', 'memory: map and retrieved frames')
     got, none = [truth[0]], {}
 
@@ -590,7 +606,8 @@ def generate_video(
         stop.set()
         while worker is not None and worker.is_alive():
             worker.join(0.2)
-        raise GenerationInterrupted(writer.n, writer.close() or [writer.mp4, writer.gif], run) from None
+        kept = writer.close() or [f for f in (writer.mp4, writer.gif) if f is not None]
+        raise GenerationInterrupted(writer.n, kept, run) from None
     finally:
         torch.set_num_threads(threads)
     check_not_constant(frames[1:], 'frames generated with memory')  # a broken model is a failure, never a score
@@ -609,7 +626,7 @@ def generate_video(
         check_not_constant(none['rest'][1:], 'frames generated without memory')
         nm = torch.cat([frames[:branch], none['rest']])
         res.update(hc_psnr_none=history_context_psnr(nm, pairs), truth_psnr_none=truth_psnr(nm, truth, branch + 1))
-    files = [mp4, gif][: len(partial)]
+    files = [{partial_name(f): f for f in (mp4, gif)}[Path(p)] for p in partial]
     res.update(seconds=time.perf_counter() - t0, files=[str(f) for f in files])
     for p, f in zip(partial, files):  # the finished run's outputs take their names; the result last
         os.replace(p, f)
