@@ -12,6 +12,10 @@
 #   bash tools/gpu_world.sh OUT setup N          install, render N held-out scenes (the tree with .whl .gl and .metrics
 #                                                 is over 64 MiB: carry .whl .gl here, then .metrics alone)
 #   bash tools/gpu_world.sh OUT rollouts [ARGS]  rollouts alone (gpu_rollouts.py), no runs waited for
+#   bash tools/gpu_world.sh OUT tables [ARGS]    issue 25: `memory_video eval --table $TABLE` (default 1) on 32 held-out
+#                                                 scenes x 2 seeds with the runs' models (<variant>_full; cam from
+#                                                 $CAM_RUN), FID/FVD if the weights are whole (else add --no-fid);
+#                                                 resumable across calls (partial results kept under runs/tables)
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
 #                                                 then rollouts of every finished model (gpu_rollouts.py)
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
@@ -146,6 +150,18 @@ rollouts)
   # rollouts only (no training): the shipped model and whatever runs/ holds
   shift 2
   python tools/gpu_rollouts.py "$out" "$@"
+  ;;
+tables)
+  shift 2
+  mkdir -p runs/table_models runs/tables
+  for v in first random dfot framepack cam memlearner; do
+    run=${v}_full; [ "$v" = cam ] && run=${CAM_RUN:-cam_full}
+    [ -f "runs/$run/model.safetensors" ] && cp "runs/$run/model.safetensors" "runs/table_models/mini_$v.safetensors"
+  done
+  python -m memory_video eval --table "${TABLE:-1}" --models runs/table_models --size mini --worlds data/worlds \
+    --scenes "${SCENES:-32}" --seeds 2 --device cuda --out runs/tables "$@"
+  cp runs/tables/*.json runs/tables/*.png "$out/" 2>/dev/null
+  ls -la "$out"
   ;;
 eval)
   shift 2
