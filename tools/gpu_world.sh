@@ -156,9 +156,9 @@ tables)
   mkdir -p runs/table_models runs/tables
   for v in first random dfot framepack cam memlearner; do
     run=${v}_full; [ "$v" = cam ] && run=${CAM_RUN:-cam_full}
-    [ -f "runs/$run/model.safetensors" ] && cp "runs/$run/model.safetensors" "runs/table_models/mini_$v.safetensors"
+    [ -f "runs/$run/model.safetensors" ] && cp "runs/$run/model.safetensors" "runs/table_models/${SIZE:-mini}_$v.safetensors"
   done
-  python -m memory_video eval --table "${TABLE:-1}" --models runs/table_models --size mini --worlds data/worlds \
+  python -m memory_video eval --table "${TABLE:-1}" --models runs/table_models --size "${SIZE:-mini}" --worlds data/worlds \
     --scenes "${SCENES:-32}" --seeds 2 --device cuda --out runs/tables "$@"
   cp runs/tables/*.json runs/tables/*.png "$out/" 2>/dev/null
   ls -la "$out"
