@@ -1,4 +1,4 @@
-"""Collect what tools/gpu_world.sh brought back (FROM: rollouts.json, runs.tgz, examples_*.npz, <run>.safetensors)
+"""Collect what tools/gpu_world.sh brought back (FROM: rollouts*.json, runs.tgz, examples_*.npz, <run>.safetensors)
 into data/results/world_mini/ (rollouts, run summaries and curves, timing, model checksums) and data/models/.
     python tools/collect_world.py FROM DEVICE"""
 import hashlib, json, shutil, sys, tarfile, tempfile
@@ -6,14 +6,38 @@ from pathlib import Path
 
 import pandas as pd
 
+from memory_video.rollout import BASELINES, summarize_rollouts
 from memory_video.training import read_metrics
+
+
+def join_parts(files: list) -> dict:
+    """One record from the rollouts of several processes (gpu_rollouts.py --part): every part's methods, the trivial
+    baselines once (each part scored them on the same cases), the summary recomputed; provenance of the first part."""
+    recs = [json.loads(Path(f).read_text())['results'] for f in files]
+    rows, steps, seen = [], {}, set()
+    for rec in recs:
+        for r in rec['rows']:
+            if r['method'] in BASELINES and rec is not recs[0]:
+                continue
+            key = (r['method'], r['kind'], r['scene'], r['seed'], r['segment'])
+            if key in seen:
+                raise ValueError(f"rollouts: {r['method']} on {r['scene']} ({r['kind']}) is in two parts")
+            seen.add(key)
+            rows.append(r)
+        steps.update(rec['steps'])
+    summary = summarize_rollouts(rows)
+    return dict(recs[0], rows=rows, steps=steps, summary=summary.to_dict(orient='records'),
+                parts=[Path(f).name for f in files], seconds=max(r.get('seconds', 0) for r in recs))
 
 
 def main(src: str, device: str):
     src, out, models = Path(src), Path('data/results/world_mini'), Path('data/models')
     out.mkdir(parents=True, exist_ok=True)
     models.mkdir(parents=True, exist_ok=True)
-    rec = json.loads((src / 'rollouts.json').read_text())
+    parts = sorted(src.glob('rollouts*.json'))
+    rec = json.loads(parts[0].read_text())
+    if len(parts) > 1:
+        rec['results'] = join_parts(parts)
     rec['provenance']['device'] = device
     (out / 'rollouts.json').write_text(json.dumps(rec, indent=1) + '\n')
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,7 +1,11 @@
 """On the GPU machine: rollouts of every trained model of `runs/` (and the shipped default) against the rendered truth
 on held-out scenes, with the trivial baselines (05d_rollout). Writes to OUT: rollouts.json (rows + provenance) and
 examples_tour_<i>.npz and examples_revisit.npz (uint8 frames of scenes 0 and 1 for the --examples methods).
-    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"] [--shipped-50]"""
+    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"] [--shipped-50]
+        [--only "method|method"] [--part NAME] [--deadline SECONDS]
+Several processes side by side on one GPU (each is bound by kernel launches, not by the GPU): give each its methods
+(`--only`) and a `--part` name (rollouts_NAME.json); tools/collect_world.py joins the parts. Results are saved after
+every method, and no method is started once `--deadline` seconds have passed, so a call cut off keeps what it did."""
 import argparse, copy, json, sys, time
 from pathlib import Path
 import numpy as np
@@ -26,6 +30,9 @@ p.add_argument('--shipped-50', action='store_true')
 p.add_argument('--example-scenes', type=int, default=1)
 p.add_argument('--sharp-vae', default='', help='a fine-tuned decoder (train-vae --decoder-only): rollouts with it too')
 p.add_argument('--sharp-for', default='cam (shipped)|cam_full', help='the models rolled out with --sharp-vae too')
+p.add_argument('--only', default='', help='"a|b": only these methods (the names printed), in this order')
+p.add_argument('--part', default='', help='write rollouts_PART.json and examples_PART_*.npz')
+p.add_argument('--deadline', type=float, default=0, help='start no method after this many seconds (0: no limit)')
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
 vae = load_small_vae().to(device)
@@ -87,28 +94,48 @@ if a.sharp_vae:
         steps[f'{name} + sharp decoder'] = steps[name]
         vaes[f'{name} + sharp decoder'] = sharp
         wanted.add(f'{name} + sharp decoder')
+if a.only:
+    order = [n for n in a.only.split('|') if n]
+    missing = [n for n in order if n not in models]
+    if missing:
+        print(f'--only: not among the methods here, skipped: {missing}', flush=True)
+    models = {n: models[n] for n in order if n in models}
 scorer = Scorer(fid=False, device=device)
 seeds = [int(s) for s in a.seeds.split(',')]
+suffix = f'_{a.part}' if a.part else ''
 rows = []
+
+
+def save():
+    "Everything measured so far (called after every method, so a call cut off at its limit keeps it)."
+    summary = summarize_rollouts(rows)
+    res = dict(scenes=[v.name for v in scenes], steps={n: steps[n] for n in {r['method'] for r in rows} if n in steps},
+               seeds=seeds, rows=rows, summary=summary.to_dict(orient='records'), seconds=time.time() - t0)
+    save_result(out / f'rollouts{suffix}.json', res, provenance(device))
+    files = {}
+    for key, d in examples.items():
+        kind, i = key.split('__')
+        file = f'examples{suffix}_tour_{i}' if kind == 'tour' else f'examples{suffix}_revisit'
+        files.setdefault(file, {}).update({f'{key}__{k}'.replace(' ', '_'): x for k, x in d.items()})
+    for file, arrays in files.items():
+        np.savez_compressed(out / f'{file}.npz', **arrays)
+    return summary
+
+
 for name, mv in models.items():
+    if a.deadline and time.time() - t0 > a.deadline:
+        print(f'{name:<28} not started: past the deadline of {a.deadline:.0f} s', flush=True)
+        continue
     t1 = time.time()
     got = run_rollouts({name: mv}, vaes[name], cases, scorer, steps=steps[name], seeds=seeds, device=device, batch=64,
                        keep=keep)
+    # the trivial baselines come with every method: keep them once
     rows += got if not rows else [r for r in got if r['method'] == name]
     tours = [r['psnr'] for r in got if r['method'] == name and r['kind'] == 'tour']
     backs = [r['psnr'] for r in got if r['method'] == name and r['kind'] != 'tour']
     print(f'{name:<28} tour {np.mean(tours):5.2f} dB  returns {np.mean(backs):5.2f} dB  ({time.time() - t1:.0f} s)',
           flush=True)
-summary = summarize_rollouts(rows)
-res = dict(scenes=[v.name for v in scenes], steps=steps, seeds=seeds, rows=rows,
-           summary=summary.to_dict(orient='records'), seconds=time.time() - t0)
-save_result(out / 'rollouts.json', res, provenance(device))
-files = {}
-for key, d in examples.items():
-    kind, i = key.split('__')
-    file = f'examples_tour_{i}' if kind == 'tour' else 'examples_revisit'
-    files.setdefault(file, {}).update({f'{key}__{k}'.replace(' ', '_'): x for k, x in d.items()})
-for file, arrays in files.items():
-    np.savez_compressed(out / f'{file}.npz', **arrays)
-print(summary[summary['kind'] != 'tour'].groupby(['method', 'kind'])['psnr'].mean().round(2).to_string())
+    summary = save()
+if rows:
+    print(summary[summary['kind'] != 'tour'].groupby(['method', 'kind'])['psnr'].mean().round(2).to_string())
 print(f'done in {time.time() - t0:.0f} s')

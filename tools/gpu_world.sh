@@ -16,8 +16,11 @@
 #                                                 scenes x 2 seeds with the runs' models (<variant>_full; cam from
 #                                                 $CAM_RUN), FID/FVD if the weights are whole (else add --no-fid);
 #                                                 resumable across calls (partial results kept under runs/tables)
-#   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), copy the models named in $KEEP,
-#                                                 then rollouts of every finished model (gpu_rollouts.py)
+#   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), rollouts of every finished model
+#                                                 in three processes (gpu_rollouts.py --part, $GROUPS_: "a|b;c|d"),
+#                                                 none started past EVAL_SECONDS - 150; then copy the best run on the
+#                                                 returns, cam_full and first_full (or $KEEP)
+# PROFILE=0 skips the profile in `prepare` (compiled, as measured before).
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
@@ -73,10 +76,12 @@ print(f"{sys.argv[1]:<16} step {last('train/step'):>6.0f}  {last('perf/steps_per
 PY
   done
 }
-watch() {  # until every run has exported its model or `$1` seconds have passed since the phase started
+watch() {  # until every run has exported its model (and train-vae ended) or `$1` seconds have passed since the phase started
   while [ $(( $(date +%s) - t0 )) -lt "$1" ]; do
     left=0
     for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] || left=$((left + 1)); done
+    # and the decoder fine-tune, if `vae` started it
+    pgrep -f 'memory_video train-vae' > /dev/null && left=$((left + 1))
     [ "$left" -eq 0 ] && break
     sleep 20
   done
@@ -85,9 +90,13 @@ watch() {  # until every run has exported its model or `$1` seconds have passed 
 }
 case $phase in
 prepare)
-  # first, on an idle GPU: where a training step spends its time (eager, the profiler, torch.compile)
-  python tools/profile_train.py "$out" --parts eager,profile,compile --steps 40 2>&1 | grep -v Warning | tail -30
-  mode=$(python - "$out/profile_train.json" <<'PY'
+  if [ "${PROFILE:-1}" = 0 ]; then
+    # measured before (data/results/train_speed_h100.json): compiled steps 2.5-3x faster for every variant
+    mode=true
+  else
+    # first, on an idle GPU: where a training step spends its time (eager, the profiler, torch.compile)
+    python tools/profile_train.py "$out" --parts eager,profile,compile --steps 40 2>&1 | grep -v Warning | tail -30
+    mode=$(python - "$out/profile_train.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 eager = next((x['step_ms'] for x in r.get('eager', []) if x['variant'] == 'cam'), None)
@@ -97,6 +106,7 @@ ok = eager and 'cam' in comp and 'memlearner' in comp and comp['cam'] < 0.8 * ea
 print('true' if ok else 'false')
 PY
 )
+  fi
   echo "compile: $mode" | tee -a runs/timing.txt
   echo "profiled $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   python -c "
@@ -130,16 +140,9 @@ wait)
   python -c "from memory_video.evaluation import held_out_scenes; print(len(held_out_scenes(${SCENES:-16})), 'scenes')"
   watch "$seconds"
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
-  # at most 8 files come back: every model but those in NO_COPY (their rollouts are still scored by `eval`)
-  for r in "${RUNS[@]}"; do
-    set -- $r
-    [[ " ${NO_COPY-cam_noise cam_base} " == *" $1 "* ]] && continue
-    [ -f "runs/$1/model.safetensors" ] && cp "runs/$1/model.safetensors" "$out/$1.safetensors"
-  done
-  # the sharper decoder and its held-out numbers, if `vae` ran and has finished
-  for f in vae_small_sharp.safetensors vae_small.json; do
-    [ -f "runs/vae_sharp/$f" ] && cp "runs/vae_sharp/$f" "$out/$f"
-  done
+  # the sharper decoder, if `vae` ran and has finished (its held-out numbers travel in eval's runs.tgz); no world models
+  # here: 64 MiB come back in all, and eval copies the ones worth keeping once the rollouts have ranked them
+  [ -f runs/vae_sharp/vae_small_sharp.safetensors ] && cp runs/vae_sharp/vae_small_sharp.safetensors "$out/"
   ls -la "$out"
   ;;
 setup)
@@ -166,15 +169,41 @@ tables)
 eval)
   shift 2
   watch 240
-  for m in $KEEP; do [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
+  budget=${EVAL_SECONDS:-520}
   sharp=runs/vae_sharp/vae_small_sharp.safetensors
-  if [ -f "$sharp" ]; then
-    python tools/blur_sources.py "$out" --device cuda --steps 20,50 --seeds 0,1 --sharp-vae "$sharp"
-    python tools/gpu_rollouts.py "$out" --sharp-vae "$sharp" "$@"
-  else
-    python tools/gpu_rollouts.py "$out" "$@"
-  fi
-  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
+  sharp_args=(); [ -f "$sharp" ] && sharp_args=(--sharp-vae "$sharp")
+  [ -f "$sharp" ] && python tools/blur_sources.py "$out" --device cuda --steps 20 --seeds 0 --sharp-vae "$sharp" \
+    > runs/blur_sources.log 2>&1 &
+  # three processes side by side (each is bound by kernel launches), the most wanted methods first in each; none
+  # starts a method past the deadline, and each saves after every method
+  IFS=';' read -ra groups <<< "${GROUPS_:-cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first;first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder;dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder}"
+  i=0
+  deadline=$((budget - ($(date +%s) - t0) - 150))
+  for g in "${groups[@]}"; do
+    i=$((i + 1))
+    python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" "$@" \
+      > "runs/rollouts_p$i.log" 2>&1 &
+  done
+  wait
+  tail -n 25 runs/rollouts_p*.log runs/blur_sources.log 2>/dev/null
+  # the models worth keeping: the best run on the returns (truth PSNR), cam_full and first_full (at most 3 files)
+  keep=$(python - "$out" <<'PY'
+import json, sys
+from pathlib import Path
+rows = [r for f in Path(sys.argv[1]).glob('rollouts*.json') for r in json.loads(f.read_text())['results']['rows']]
+runs = {p.parent.name for p in Path('runs').glob('*/model.safetensors')}
+back = {}
+for r in rows:
+    if r['kind'] != 'tour' and r['method'] in runs:
+        back.setdefault(r['method'], []).append(r['psnr'])
+best = max(back, key=lambda m: sum(back[m]) / len(back[m])) if back else ''
+print(' '.join(dict.fromkeys(m for m in (best, 'cam_full', 'first_full') if m in runs)))
+PY
+)
+  echo "kept: $keep"
+  for m in ${KEEP:-$keep}; do cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
+  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml \
+    runs/vae_sharp/*.json runs/*.log 2>/dev/null
   ls -la "$out"
   ;;
 esac
