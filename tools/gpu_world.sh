@@ -20,7 +20,8 @@
 #                                                 in three processes (gpu_rollouts.py --part, $GROUPS_: "a|b;c|d"),
 #                                                 none started past EVAL_SECONDS - 150; then copy the best run on the
 #                                                 returns, cam_full and first_full (or $KEEP)
-# PROFILE=0 skips the profile in `prepare` (compiled, as measured before).
+# PROFILE=0 skips the profile in `prepare` (compiled, as measured before); VAE_SLEEP (60): seconds `vae` waits to
+# show the fine-tune's first lines; EVAL_WAIT (240): seconds `eval` waits for the runs.
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
@@ -132,7 +133,7 @@ vae)
     --init memory_video/weights/vae_small.safetensors --decoder-only --lpips-weight "${LPIPS_WEIGHT:-1.0}" \
     --minutes "${VAE_MINUTES:-6}" --batch 64 --lr 1e-4 --quiet --results runs/vae_sharp \
     --checkpoint runs/vae_sharp/vae_small_sharp.safetensors > runs/vae_sharp/train.log 2>&1 &
-  sleep 60
+  sleep "${VAE_SLEEP:-60}"
   tail -3 runs/vae_sharp/train.log
   ;;
 wait)
@@ -168,7 +169,7 @@ tables)
   ;;
 eval)
   shift 2
-  watch 240
+  watch "${EVAL_WAIT:-240}"
   budget=${EVAL_SECONDS:-520}
   sharp=runs/vae_sharp/vae_small_sharp.safetensors
   sharp_args=(); [ -f "$sharp" ] && sharp_args=(--sharp-vae "$sharp")
