@@ -205,6 +205,8 @@ PY
   for m in ${KEEP:-$keep}; do cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
   tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml \
     runs/vae_sharp/*.json runs/*.log 2>/dev/null
+  # at most 8 files come back: the measurements in one archive (the models, the decoder and runs.tgz apart)
+  (cd "$out" && tar czf results.tgz --remove-files $(ls *.json *.npz vae.log wait.log 2>/dev/null))
   ls -la "$out"
   ;;
 esac
