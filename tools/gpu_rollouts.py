@@ -33,6 +33,7 @@ p.add_argument('--sharp-for', default='cam (shipped)|cam_full', help='the models
 p.add_argument('--only', default='', help='"a|b": only these methods (the names printed), in this order')
 p.add_argument('--part', default='', help='write rollouts_PART.json and examples_PART_*.npz')
 p.add_argument('--deadline', type=float, default=0, help='start no method after this many seconds (0: no limit)')
+p.add_argument('--no-lpips', action='store_true', help='PSNR and sharpness only (LPIPS NaN): no metric weights needed')
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
 vae = load_small_vae().to(device)
@@ -100,7 +101,19 @@ if a.only:
     if missing:
         print(f'--only: not among the methods here, skipped: {missing}', flush=True)
     models = {n: models[n] for n in order if n in models}
-scorer = Scorer(fid=False, device=device)
+
+
+class PSNROnly:
+    "A stand-in for `Scorer` on a machine without the LPIPS weights: PSNR per frame, LPIPS NaN."
+
+    def frames(self, pred, ref):
+        from memory_video.metrics import psnr
+        to01 = lambda x: torch.as_tensor(x).permute(0, 3, 1, 2).float() / 255
+        value = psnr(to01(pred), to01(ref))
+        return dict(psnr=value, lpips=torch.full_like(value, float('nan')))
+
+
+scorer = PSNROnly() if a.no_lpips else Scorer(fid=False, device=device)
 seeds = [int(s) for s in a.seeds.split(',')]
 suffix = f'_{a.part}' if a.part else ''
 rows = []

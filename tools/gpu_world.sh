@@ -209,4 +209,14 @@ PY
   (cd "$out" && tar czf results.tgz --remove-files $(ls *.json *.npz vae.log wait.log 2>/dev/null))
   ls -la "$out"
   ;;
+quick)
+  # everything in one device call, for a session with little device time: prepare (no profile), the runs for
+  # MAX_TIME, the held-out scenes rendered meanwhile, then rollouts scored by PSNR and sharpness alone (no metric
+  # weights travel: .whl and .gl fill the tree) until SECONDS (default 570) after the start
+  end=${3:-570}
+  PROFILE=0 bash "$0" "$out" prepare 0
+  wait_s=$(python -c "h, m, s = '${MAX_TIME}'.split(':')[1:]; print(int(h) * 3600 + int(m) * 60 + int(s) + 60)")
+  bash "$0" "$out" wait "$wait_s"
+  EVAL_WAIT=0 EVAL_SECONDS=$((end - ($(date +%s) - t0))) bash "$0" "$out" eval --no-lpips "${@:4}"
+  ;;
 esac
