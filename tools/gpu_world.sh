@@ -110,9 +110,11 @@ PY
   fi
   echo "compile: $mode" | tee -a runs/timing.txt
   echo "profiled $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
+  # the latents, and the contexts of the variants the runs train (all six unless ONLY leaves some out)
+  variants=$(for r in "${RUNS[@]}"; do set -- $r; echo "$2"; done | sort -u | tr '\n' ' ')
   python -c "
 from memory_video.training import train_all
-train_all('mini', prepare_only=True)"
+train_all('mini', variants='$variants'.split(), prepare_only=True)"
   echo "prepared $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do
     set -- $r; name=$1; variant=$2; shift 2
@@ -179,7 +181,7 @@ eval)
   # starts a method past the deadline, and each saves after every method
   IFS=';' read -ra groups <<< "${GROUPS_:-cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first;first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder;dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder}"
   i=0
-  deadline=$((budget - ($(date +%s) - t0) - 150))
+  deadline=$((budget - ($(date +%s) - t0) - ${EVAL_MARGIN:-150}))
   for g in "${groups[@]}"; do
     i=$((i + 1))
     python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" "$@" \
@@ -211,12 +213,17 @@ PY
   ;;
 quick)
   # everything in one device call, for a session with little device time: prepare (no profile), the runs for
-  # MAX_TIME, the held-out scenes rendered meanwhile, then rollouts scored by PSNR and sharpness alone (no metric
-  # weights travel: .whl and .gl fill the tree) until SECONDS (default 570) after the start
+  # MAX_TIME, the held-out scenes rendered meanwhile, the models and training logs into OUT at once, then rollouts
+  # scored by PSNR and sharpness alone (no metric weights travel: .whl and .gl fill the tree) in what is left of
+  # SECONDS (default 570), one method a process, each saved into OUT as it ends (8 files at most come back)
   end=${3:-570}
   PROFILE=0 bash "$0" "$out" prepare 0
   wait_s=$(python -c "h, m, s = '${MAX_TIME}'.split(':')[1:]; print(int(h) * 3600 + int(m) * 60 + int(s) + 60)")
   bash "$0" "$out" wait "$wait_s"
-  EVAL_WAIT=0 EVAL_SECONDS=$((end - ($(date +%s) - t0))) bash "$0" "$out" eval --no-lpips "${@:4}"
+  for m in cam_full first_full; do [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
+  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
+  EVAL_WAIT=0 EVAL_MARGIN=${EVAL_MARGIN:-60} EVAL_SECONDS=$((end - ($(date +%s) - t0))) \
+    GROUPS_="${GROUPS_:-cam_full;first_full;cam_base|cam (shipped)}" bash "$0" "$out" eval --no-lpips \
+    --examples cam_full "${@:4}"
   ;;
 esac
