@@ -32,6 +32,9 @@ check "tree size for the GPU machine (tools/tree_size.py)" python tools/tree_siz
 # 2d. the FID/FVD weights reach the GPU machine in parts, joined bit for bit (tools/metrics_parts.py)
 check "metric weights in parts (tools/test_metrics_parts.py)" python tools/test_metrics_parts.py
 
+# 2e. the rollouts of several GPU processes joined into one record (tools/collect_world.py)
+check "rollout parts joined (tools/test_collect_world.py)" python tools/test_collect_world.py
+
 # 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
 check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
 
