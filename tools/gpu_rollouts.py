@@ -1,8 +1,8 @@
 """On the GPU machine: rollouts of every trained model of `runs/` (and the shipped default) against the rendered truth
 on held-out scenes, with the trivial baselines (05d_rollout). Writes to OUT: rollouts.json (rows + provenance) and
 examples_tour_<i>.npz and examples_revisit.npz (uint8 frames of scenes 0 and 1 for the --examples methods).
-    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"] [--shipped-50]
-        [--only "method|method"] [--part NAME] [--deadline SECONDS]
+    python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"]
+        [--shipped-50] [--only "method|method"] [--part NAME] [--deadline SECONDS] [--no-lpips]
 Several processes side by side on one GPU (each is bound by kernel launches, not by the GPU): give each its methods
 (`--only`) and a `--part` name (rollouts_NAME.json); tools/collect_world.py joins the parts. Results are saved after
 every method, and no method is started once `--deadline` seconds have passed, so a call cut off keeps what it did."""
