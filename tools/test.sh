@@ -35,6 +35,10 @@ check "metric weights in parts (tools/test_metrics_parts.py)" python tools/test_
 # 2e. the rollouts of several GPU processes joined into one record (tools/collect_world.py)
 check "rollout parts joined (tools/test_collect_world.py)" python tools/test_collect_world.py
 
+# 2f. several models of one architecture stepped as one batched model: exactly the separate steps (tools/bench_stacked.py)
+check "stacked training step equals the separate steps (tools/bench_stacked.py --check)" \
+  python -W ignore tools/bench_stacked.py /tmp/bench_stacked_check --check
+
 # 3. the package as a user gets it: the wheel built, installed into a fresh venv, `memory_video generate` run outside
 check "wheel: built, installed in a fresh venv, memory_video generate runs outside the checkout" bash tools/wheel_test.sh
 
