@@ -18,7 +18,7 @@
 #                                                 resumable across calls (partial results kept under runs/tables)
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), rollouts of every finished model
 #                                                 in three processes (gpu_rollouts.py --part, $GROUPS_: "a|b;c|d"),
-#                                                 none started past EVAL_SECONDS - 150; then copy the best run on the
+#                                                 none started past EVAL_SECONDS - EVAL_MARGIN (150); then the best run on the
 #                                                 returns, cam_full and first_full (or $KEEP)
 # PROFILE=0 skips the profile in `prepare` (compiled, as measured before); VAE_SLEEP (60): seconds `vae` waits to
 # show the fine-tune's first lines; EVAL_WAIT (240): seconds `eval` waits for the runs.
@@ -77,7 +77,7 @@ print(f"{sys.argv[1]:<16} step {last('train/step'):>6.0f}  {last('perf/steps_per
 PY
   done
 }
-watch() {  # until every run has exported its model (and train-vae ended) or `$1` seconds have passed since the phase started
+watch() {  # until every run has exported its model and train-vae has ended, or `$1` seconds into the phase
   while [ $(( $(date +%s) - t0 )) -lt "$1" ]; do
     left=0
     for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] || left=$((left + 1)); done
