@@ -18,8 +18,8 @@
 #                                                 resumable across calls (partial results kept under runs/tables)
 #   bash tools/gpu_world.sh OUT eval [ARGS]      wait for the runs (at most 240 s), rollouts of every finished model
 #                                                 in three processes (gpu_rollouts.py --part, $GROUPS_: "a|b;c|d"),
-#                                                 none started past EVAL_SECONDS - EVAL_MARGIN (150); then the best run on the
-#                                                 returns, cam_full and first_full (or $KEEP)
+#                                                 none started past EVAL_SECONDS - EVAL_MARGIN (150); then copy the
+#                                                 best run on the returns, cam_full and first_full (or $KEEP)
 # PROFILE=0 skips the profile in `prepare` (compiled, as measured before); VAE_SLEEP (60): seconds `vae` waits to
 # show the fine-tune's first lines; EVAL_WAIT (240): seconds `eval` waits for the runs.
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
@@ -88,6 +88,10 @@ watch() {  # until every run has exported its model and train-vae has ended, or 
   done
   status
   nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv,noheader
+}
+pack_runs() {  # the runs' logs, summaries and configs (and the decoder's held-out numbers) as OUT/runs.tgz
+  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml \
+    runs/vae_sharp/*.json runs/*.log 2>/dev/null
 }
 case $phase in
 prepare)
@@ -179,7 +183,10 @@ eval)
     > runs/blur_sources.log 2>&1 &
   # three processes side by side (each is bound by kernel launches), the most wanted methods first in each; none
   # starts a method past the deadline, and each saves after every method
-  IFS=';' read -ra groups <<< "${GROUPS_:-cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first;first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder;dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder}"
+  default="cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first"
+  default+=";first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder"
+  default+=";dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder"
+  IFS=';' read -ra groups <<< "${GROUPS_:-$default}"
   i=0
   deadline=$((budget - ($(date +%s) - t0) - ${EVAL_MARGIN:-150}))
   for g in "${groups[@]}"; do
@@ -205,8 +212,7 @@ PY
 )
   echo "kept: $keep"
   for m in ${KEEP:-$keep}; do cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
-  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml \
-    runs/vae_sharp/*.json runs/*.log 2>/dev/null
+  pack_runs
   # at most 8 files come back: the measurements in one archive (the models, the decoder and runs.tgz apart)
   (cd "$out" && tar czf results.tgz --remove-files $(ls *.json *.npz vae.log wait.log 2>/dev/null))
   ls -la "$out"
@@ -220,10 +226,13 @@ quick)
   PROFILE=0 bash "$0" "$out" prepare 0
   wait_s=$(python -c "h, m, s = '${MAX_TIME}'.split(':')[1:]; print(int(h) * 3600 + int(m) * 60 + int(s) + 60)")
   bash "$0" "$out" wait "$wait_s"
-  for m in cam_full first_full; do [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
-  tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml 2>/dev/null
-  EVAL_WAIT=0 EVAL_MARGIN=${EVAL_MARGIN:-60} EVAL_SECONDS=$((end - ($(date +%s) - t0))) \
-    GROUPS_="${GROUPS_:-cam_full;first_full;cam_base|cam (shipped)}" bash "$0" "$out" eval --no-lpips \
+  for m in cam_full first_full; do
+    [ -f "runs/$m/model.safetensors" ] && cp "runs/$m/model.safetensors" "$out/$m.safetensors"
+  done
+  pack_runs
+  left=$((end - ($(date +%s) - t0)))
+  groups="${GROUPS_:-cam_full;first_full;cam_base|cam (shipped)}"
+  EVAL_WAIT=0 EVAL_MARGIN=${EVAL_MARGIN:-60} EVAL_SECONDS=$left GROUPS_="$groups" bash "$0" "$out" eval --no-lpips \
     --examples cam_full "${@:4}"
   ;;
 esac
