@@ -164,10 +164,16 @@ def _rows(method: str, case: dict, seed: int, scores: dict) -> list:
     return [dict(base, segment=-1, **{k: float(v[keep].double().mean()) for k, v in scores.items()})]
 
 
+def _padded(xs: list, n: int) -> torch.Tensor:
+    "Tensors `(n_i, ...)` stacked to `(len(xs), n, ...)`, each shorter one repeating its last entry."
+    return torch.stack([torch.cat([x, x[-1:].expand(n - len(x), *x.shape[1:])]) for x in xs])
+
+
 def run_rollouts(models: dict, vae, cases: list, scorer, steps: int = 20, seeds=(0,), device='cpu', batch: int = 16,
-                 progress: bool = False, keep=None) -> list:
+                 progress: bool = False, keep=None, truth_memory: bool = False) -> list:
     """Rows (see `_rows`) of every model `{name: (model, variant)}` and every baseline on every case. `keep(method,
-    case, seed, frames)`: called with each generated rollout (to save examples)."""
+    case, seed, frames)`: called with each generated rollout (to save examples). `truth_memory`: memory holds the real
+    frames, not the generated ones (`world.generate`'s `truth`): each segment one prediction from a perfect past."""
     rows = []
     for case in cases:
         for name, frames in baselines(case['real'], case['poses']).items():
@@ -179,14 +185,14 @@ def run_rollouts(models: dict, vae, cases: list, scorer, steps: int = 20, seeds=
         for group in groups.values():
             # one batch per kind: shorter trajectories wait at their last pose (frames cut before scoring)
             n = max(len(c['poses']) for c in group)
-            pad = [c['poses'][-1:].expand(n - len(c['poses']), 3) for c in group]
-            poses = torch.stack([torch.cat([c['poses'], p]) for c, p in zip(group, pad)])
+            poses = _padded([c['poses'] for c in group], n)
+            truth = _padded([c['real'] for c in group], n) if truth_memory else None
             firsts = torch.stack([c['real'][0] for c in group])
             caps = [c['video'].caption(0) for c in group]
             for seed in seeds:
                 seeds_b = [int(seed) * 1000 + i for i in range(len(group))]
                 gen, _ = generate(model, vae, firsts, poses, variant, steps, seeds_b, caps, progress=progress,
-                                  device=device, batch=batch)
+                                  device=device, batch=batch, truth=truth)
                 for c, g in zip(group, gen):
                     g = g[: len(c['poses'])]
                     rows += _rows(name, c, seed, score_frames(g, c['real'], scorer))

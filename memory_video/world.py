@@ -292,11 +292,27 @@ def sample_segments(
     return torch.cat(out)
 
 
+def _check_truth(truth, first: torch.Tensor, n_frames: int):
+    "`truth` as uint8 frames `(B, n_frames, H, W, 3)` whose frame 0 is each video's first frame `first`, or None."
+    if truth is None:
+        return None
+    t = torch.as_tensor(truth)
+    if t.ndim == 4:
+        t = t[None]
+    want = (len(first), n_frames, *first.shape[1:])
+    if t.dtype != torch.uint8 or tuple(t.shape) != want:
+        raise ValueError(f"truth: expected uint8 frames {want[1:]} (or {want}) along the poses, got {t.dtype} "
+                         f"{tuple(t.shape)}")
+    if not torch.equal(t[:, 0], first):
+        raise ValueError("truth: its frame 0 differs from first_frame; expected the real video the poses follow")
+    return t
+
+
 @torch.no_grad()
 def generate(
     model, vae, first_frame, poses, variant, steps: int = 50, seed=0, caption='', progress: bool = True,
     device='cpu', out=None, on_segment=None, batch: int = 8, oracle=None, hold_first=None, context_level=None,
-    context_scale=None,
+    context_scale=None, truth=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Frames uint8 `(N, H, W, 3)` of a video from `first_frame` uint8 `(H, W, 3)` along planar camera `poses` `(N, 3)`
     (the first is the first frame's), generated segment by segment by `model` (a `MemoryDiT` or `WorldModel`) with
@@ -308,7 +324,10 @@ def generate(
     each segment `s` (resumed ones too) with its new frames uint8 `(8, H, W, 3)` (`(B, 8, H, W, 3)`) and context
     indices `(k,)` (`(B, k)`), e.g. to write a video as it grows. `oracle(b, start)`: co-visibility scores per memory
     frame, for the 'oracle' rule. `hold_first`, `context_level`, `context_scale`: as the model was trained
-    (`generation_settings`), unless given."""
+    (`generation_settings`), unless given. `truth`: the real frames uint8 `(N, H, W, 3)` (`(B, N, H, W, 3)`) along
+    `poses`, frame 0 the first frame: memory then holds them in place of the generated frames (teacher-forced
+    memory), so every segment shows what the model makes of a perfect memory, and the gap to a rollout from its own
+    memory is what its own frames cost."""
     one = torch.as_tensor(first_frame).ndim == 3
     check_device(device)
     model_in = model
@@ -320,12 +339,20 @@ def generate(
     seeds, captions = _per_video(seed, B, 'seed', int), _per_video(caption, B, 'caption', str)
     if v.rule == 'oracle' and oracle is None:
         raise ValueError("oracle: the 'oracle' rule needs oracle(video, start) -> scores per memory frame")
+    truth = _check_truth(truth, first, N)
     n_seg = -(-(N - 1) // (S - 1))
     padded = torch.cat([p, p[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, 3)], 1)
+    if truth is not None:
+        # past the last pose, the truth waits at its last frame as the poses do
+        truth = torch.cat([truth, truth[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, *truth.shape[2:])], 1)
     first_lat = torch.cat([encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
     banks = [MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), first_lat[b : b + 1]) for b in range(B)]
     out = Path(out) if out is not None else None
-    done = _resume(out, _run_meta(v, steps, seeds, captions, first, settings), padded, n_seg, first)
+    meta = _run_meta(v, steps, seeds, captions, first, settings)
+    if truth is not None:
+        # a run from memory of the truth is another run: its folder says so, and of which truth
+        meta['memory'] = 'truth ' + hashlib.sha256(truth.numpy().tobytes()).hexdigest()
+    done = _resume(out, meta, padded, n_seg, first)
     frames, record = [first[:, None]], []
     for s in tqdm(range(n_seg), disable=not progress, desc=f'generate {v.name}' + (f' x{B}' if B > 1 else '')):
         start = s * (S - 1)
@@ -341,8 +368,9 @@ def generate(
             ctx = torch.stack([banks[b].latents[idx[b]] for b in range(B)])
             ctx_poses = torch.stack([banks[b].poses[idx[b]] for b in range(B)])
             new = sample_segments(model, vae, ctx, ctx_poses, sp, seg_seeds, captions, steps, device, batch, **settings)
+            kept = new if truth is None else truth[:, start + 1 : start + S]
             # encoded `batch` videos at a time
-            lat = torch.cat([encode_frames(vae, c.flatten(0, 1), device) for c in new.split(batch)])
+            lat = torch.cat([encode_frames(vae, c.flatten(0, 1), device) for c in kept.split(batch)])
             lat = lat.unflatten(0, (B, S - 1))
             if out is not None:
                 _save_segment(out, s, dict(frames=new, latents=lat, context=idx, poses=sp))

@@ -2,7 +2,7 @@
 on held-out scenes, with the trivial baselines (05d_rollout). Writes to OUT: rollouts.json (rows + provenance) and
 examples_tour_<i>.npz and examples_revisit.npz (uint8 frames of scenes 0 and 1 for the --examples methods).
     python tools/gpu_rollouts.py OUT [--scenes 16] [--steps 20] [--seeds 0] [--runs a,b] [--examples "a|b"]
-        [--shipped-50] [--only "method|method"] [--part NAME] [--deadline SECONDS] [--no-lpips]
+        [--shipped-50] [--only "method|method"] [--part NAME] [--deadline SECONDS] [--no-lpips] [--truth-memory "a|b"]
 Several processes side by side on one GPU (each is bound by kernel launches, not by the GPU): give each its methods
 (`--only`) and a `--part` name (rollouts_NAME.json); tools/collect_world.py joins the parts. Results are saved after
 every method, and no method is started once `--deadline` seconds have passed, so a call cut off keeps what it did."""
@@ -33,6 +33,8 @@ p.add_argument('--sharp-for', default='cam (shipped)|cam_full', help='the models
 p.add_argument('--only', default='', help='"a|b": only these methods (the names printed), in this order')
 p.add_argument('--part', default='', help='write rollouts_PART.json and examples_PART_*.npz')
 p.add_argument('--deadline', type=float, default=0, help='start no method after this many seconds (0: no limit)')
+p.add_argument('--truth-memory', default='cam (shipped)|cam_full|cam_base|first_full',
+               help='"a|b": these also rolled out with memory of the truth ("a, truth in memory": teacher-forced)')
 p.add_argument('--no-lpips', action='store_true', help='PSNR and sharpness only (LPIPS NaN): no metric weights needed')
 a = p.parse_args()
 out, device, t0 = Path(a.out), a.device, time.time()
@@ -95,6 +97,12 @@ if a.sharp_vae:
         steps[f'{name} + sharp decoder'] = steps[name]
         vaes[f'{name} + sharp decoder'] = sharp
         wanted.add(f'{name} + sharp decoder')
+TRUTH = ', truth in memory'
+for name in [n for n in a.truth_memory.split('|') if n in models]:
+    # memory holds the real frames: each segment one prediction from a perfect past (what drift costs is the gap)
+    models[name + TRUTH] = models[name]
+    steps[name + TRUTH] = steps[name]
+    vaes[name + TRUTH] = vaes[name]
 if a.only:
     order = [n for n in a.only.split('|') if n]
     missing = [n for n in order if n not in models]
@@ -141,7 +149,7 @@ for name, mv in models.items():
         continue
     t1 = time.time()
     got = run_rollouts({name: mv}, vaes[name], cases, scorer, steps=steps[name], seeds=seeds, device=device, batch=64,
-                       keep=keep)
+                       keep=keep, truth_memory=name.endswith(TRUTH))
     # the trivial baselines come with every method: keep them once
     rows += got if not rows else [r for r in got if r['method'] == name]
     tours = [r['psnr'] for r in got if r['method'] == name and r['kind'] == 'tour']

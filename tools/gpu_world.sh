@@ -183,9 +183,10 @@ eval)
     > runs/blur_sources.log 2>&1 &
   # three processes side by side (each is bound by kernel launches), the most wanted methods first in each; none
   # starts a method past the deadline, and each saves after every method
-  default="cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first"
+  default="cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first|cam_full, truth in memory"
   default+=";first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder"
-  default+=";dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder"
+  default+="|cam (shipped), truth in memory"
+  default+=";dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder|first_full, truth in memory"
   IFS=';' read -ra groups <<< "${GROUPS_:-$default}"
   i=0
   deadline=$((budget - ($(date +%s) - t0) - ${EVAL_MARGIN:-150}))
@@ -231,7 +232,7 @@ quick)
   done
   pack_runs
   left=$((end - ($(date +%s) - t0)))
-  groups="${GROUPS_:-cam_full;first_full;cam_base|cam (shipped)}"
+  groups="${GROUPS_:-cam_full|cam_full, truth in memory;first_full;cam_base|cam (shipped)}"
   EVAL_WAIT=0 EVAL_MARGIN=${EVAL_MARGIN:-60} EVAL_SECONDS=$left GROUPS_="$groups" bash "$0" "$out" eval --no-lpips \
     --examples cam_full "${@:4}"
   ;;
