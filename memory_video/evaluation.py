@@ -232,14 +232,22 @@ def full_turn(pose, fps: float, extra: float = 0.25) -> tuple[torch.Tensor, torc
 
 def loop_trajectory(video, look_deg: float = 60.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Look around, walk A -> B (through a doorway in a multi-room scene), walk back, look around again: poses
-    `(T, 3)` inside the scene and the same-view pairs of the two look-arounds."""
+    `(T, 3)` inside the scene and the same-view pairs of the two look-arounds. In an open hall A and B lie 2.5-4.5 m
+    either side of the centre along x; where a floor object blocks that line, on lines 1-2 m beside it, then along y."""
     spec, fps = scene_spec(video), video.fps
     if spec.doors:
         ends = [door_poses(spec, d, d.a, depth) for d in spec.doors for depth in (4.5, 3.5, 2.5)]
     else:
         r = spec.rooms[0]
         c = torch.tensor([(r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2, 0.0], dtype=torch.float64)
-        ends = [(c - torch.tensor([d, 0.0, 0.0]), c + torch.tensor([d, 0.0, 0.0])) for d in (4.5, 3.5, 2.5)]
+        # through the centre along x first (every loop measured so far is one of these), then beside it, then along y
+        lines = [(1.0, 0.0, 0.0)] + [(1.0, 0.0, off) for off in (1.0, -1.0, 2.0, -2.0)]
+        lines += [(0.0, 1.0, off) for off in (0.0, 1.0, -1.0, 2.0, -2.0)]
+        ends = []
+        for ux, uy, off in lines:
+            mid = c + torch.tensor([-uy * off, ux * off, 0.0], dtype=torch.float64)
+            half = [torch.tensor([ux * d, uy * d, 0.0], dtype=torch.float64) for d in (4.5, 3.5, 2.5)]
+            ends += [(mid - h, mid + h) for h in half]
     for a, b in ends:
         yaw = math.atan2(float(b[1] - a[1]), float(b[0] - a[0]))
         start = torch.tensor([float(a[0]), float(a[1]), yaw], dtype=torch.float64)
