@@ -864,6 +864,8 @@ def _check_train_vae(a):
     _count('--eval-clips', a.eval_clips)
     if not (math.isfinite(a.lpips_weight) and a.lpips_weight >= 0):
         _fail('--lpips-weight', a.lpips_weight, 'a finite number >= 0 (0: no LPIPS in the loss)')
+    if not (math.isfinite(a.gan_weight) and a.gan_weight >= 0):
+        _fail('--gan-weight', a.gan_weight, 'a finite number >= 0 (0: no adversarial term in the loss)')
     if a.decoder_only and not a.init:
         _fail('--decoder-only', '', '--init too: the trained VAE whose encoder and latent statistics are kept')
     _check_data_path('--data', a.data)
@@ -928,6 +930,7 @@ def _cmd_train_vae(a) -> int:
         init=a.init,
         decoder_only=a.decoder_only,
         lpips_weight=a.lpips_weight,
+        gan_weight=a.gan_weight,
     )
     dev = next(vae.parameters()).device
     ev = evaluate_vae(
@@ -950,7 +953,7 @@ def _cmd_train_vae(a) -> int:
     )
     if a.checkpoint:
         extra = dict(heldout=ev, steps=info['steps'], total_steps=total, decoder_only=a.decoder_only,
-                     lpips_weight=a.lpips_weight)
+                     lpips_weight=a.lpips_weight, gan_weight=a.gan_weight)
         print('saved', save_vae(vae, a.checkpoint, extra=extra))
     _save(a.results, f'vae_{a.config}.json', res, str(dev), a.invocation)
     return 0
@@ -981,6 +984,8 @@ def _train_vae_options(v):
     )
     v.add_argument('--lpips-weight', type=float, default=_default(tv, 'lpips_weight'),
                    help='weight of LPIPS (AlexNet) in the loss; 0: pixels and KL alone')
+    v.add_argument('--gan-weight', type=float, default=_default(tv, 'gan_weight'),
+                   help="weight of a patch critic's adversarial term in the loss (VQGAN's adaptive weight); 0: none")
     v.add_argument('--checkpoint', default='', help='write the trained weights (safetensors, bf16) here')
     v.add_argument('--results', default='', help='save the summary with provenance in this folder')
     v.add_argument('--quiet', action='store_true')

@@ -8,6 +8,7 @@ import io, json, math, operator, os, re, signal, threading, zipfile
 from datetime import timedelta
 from pathlib import Path
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 import lightning as L
 from lightning.pytorch.plugins.io import TorchCheckpointIO
@@ -17,8 +18,8 @@ from .runtime import check_out_dir
 from .vae import VAE_CONFIGS, CausalVAE, load_vae, save_vae, to_clip_tensor, vae_config
 
 # %% auto #0
-__all__ = ['load_frames', 'ClipStream', 'VAEModule', 'AtomicCheckpointIO', 'read_training_checkpoint', 'Stopped',
-           'signal_name', 'StopOnSignal', 'fit_latent_stats', 'evaluate_vae', 'train_vae']
+__all__ = ['load_frames', 'ClipStream', 'PatchCritic', 'VAEModule', 'AtomicCheckpointIO', 'read_training_checkpoint',
+           'Stopped', 'signal_name', 'StopOnSignal', 'fit_latent_stats', 'evaluate_vae', 'train_vae']
 
 # %% ../nbs/01a_vae_training.ipynb #76b29b19
 def _clip_len(v, name: str = 'clip_len') -> int:
@@ -96,21 +97,47 @@ def _lpips_net(path=None):
     return LPIPS('alex', path=path)
 
 
+class PatchCritic(nn.Module):
+    """A PatchGAN critic (pix2pix's, with group norm): frames `(N, 3, H, W)` in [-1, 1] -> one realness logit per
+    overlapping patch, `(N, 1, H/4 - 2, W/4 - 2)`. It judges texture and edges, not layout: what a pixel loss blurs."""
+
+    def __init__(self, width: int = 64, groups: int = 8):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, width, 4, 2, 1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1),
+            nn.GroupNorm(groups, 2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 4 * width, 4, 1, 1),
+            nn.GroupNorm(groups, 4 * width),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(4 * width, 1, 4, 1, 1),
+        )
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return self.net(frames)
+
+
 class VAEModule(L.LightningModule):
     """Lightning wrapper: L1 + MSE + `kl_weight` * KL + `lpips_weight` * LPIPS (AlexNet, `metrics.LPIPS`; its weights
-    from `lpips_path` or the metrics cache), AdamW with a short warm-up. `decoder_only`: the encoder is frozen and only
-    the decoder trains, so the latents, and every model trained on them, stay valid. The posterior sample of step `n`
-    is drawn from a generator seeded by (`seed`, n), never from the global random state, so a resumed run draws what
-    the uninterrupted one would have."""
+    from `lpips_path` or the metrics cache) + `gan_weight` * a hinge adversarial term (`PatchCritic`), AdamW with a
+    short warm-up. `decoder_only`: the encoder is frozen and only the decoder trains, so the latents, and every model
+    trained on them, stay valid. The posterior sample of step `n` is drawn from a generator seeded by (`seed`, n),
+    never from the global random state, so a resumed run draws what the uninterrupted one would have.
+
+    The adversarial term is VQGAN's: its gradient on the decoder's last layer is scaled to that of the other terms
+    (the adaptive weight), times `gan_weight`. Decoder and critic step together, from one optimiser (two parameter
+    groups), each on a loss the other's parameters are detached from: one step per batch, as without it."""
 
     def __init__(
         self, config: str = 'small', lr: float = 3e-4, kl_weight: float = 1e-6, warmup: int = 200, seed: int = 0,
-        decoder_only: bool = False, lpips_weight: float = 0.0, lpips_path: str | None = None,
+        decoder_only: bool = False, lpips_weight: float = 0.0, lpips_path: str | None = None, gan_weight: float = 0.0,
     ):
         super().__init__()
         self.save_hyperparameters()
         check_positive(lr, 'lr')
-        for name, w in (('kl_weight', kl_weight), ('lpips_weight', lpips_weight)):
+        for name, w in (('kl_weight', kl_weight), ('lpips_weight', lpips_weight), ('gan_weight', gan_weight)):
             if isinstance(w, bool) or not isinstance(w, (int, float)) or not (math.isfinite(w) and w >= 0):
                 raise ValueError(f"{name}: expected a finite number >= 0, got {w!r}")
         if not isinstance(decoder_only, bool):
@@ -122,9 +149,16 @@ class VAEModule(L.LightningModule):
             self.vae.encoder.requires_grad_(False)
         # not a submodule: its frozen weights stay out of the checkpoints
         self._lpips = [_lpips_net(lpips_path)] if lpips_weight > 0 else []
+        self.critic = None
+        if gan_weight > 0:
+            # its own seeded start: two fresh runs of one seed begin from the same critic
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(_batch_seed(seed, 0, 2))
+                self.critic = PatchCritic()
 
     def training_step(self, x, i):
-        "The loss of a batch of clips `x` `(B, 3, T, H, W)`; logs loss, L1, PSNR (and LPIPS when it is in the loss)."
+        """The loss of a batch of clips `x` `(B, 3, T, H, W)`; logs loss, L1, PSNR (and LPIPS, and the adversarial
+        terms, when they are in the loss)."""
         g = torch.Generator(x.device).manual_seed(_batch_seed(self.hparams.seed, self.global_step, 1))
         with torch.set_grad_enabled(not self.hparams.decoder_only):
             mean, logvar = self.vae.encode_dist(x)
@@ -140,13 +174,37 @@ class VAEModule(L.LightningModule):
             frames_rec, frames_x = rec.transpose(1, 2).flatten(0, 1), x.transpose(1, 2).flatten(0, 1)
             logs['lpips'] = lpips.distance(frames_rec.float(), frames_x.float()).mean()
             loss = loss + self.hparams.lpips_weight * logs['lpips']
+        if self.critic is not None:
+            fooling, critic_loss = self._adversarial(loss, rec, x, logs)
+            loss = loss + fooling + critic_loss
         self.log_dict(dict(loss=loss, **logs), prog_bar=True)
         return loss
 
+    def _adversarial(self, loss: torch.Tensor, rec: torch.Tensor, x: torch.Tensor, logs: dict) -> tuple:
+        """The decoder's adversarial term, weighted (through a critic whose parameters are detached), and the critic's
+        hinge loss (on detached reconstructions), for reconstructions `rec` of clips `x` whose other losses sum to
+        `loss`: each term moves only its own side's parameters."""
+        frames_rec, frames_x = rec.transpose(1, 2).flatten(0, 1), x.transpose(1, 2).flatten(0, 1)
+        frozen = {k: v.detach() for k, v in self.critic.named_parameters()}
+        fooled = -torch.func.functional_call(self.critic, frozen, (frames_rec,)).mean()
+        last = self.vae.decoder[-1].conv.weight
+        grad_rec = torch.autograd.grad(loss, last, retain_graph=True)[0]
+        grad_adv = torch.autograd.grad(fooled, last, retain_graph=True)[0]
+        # VQGAN's adaptive weight: the adversarial gradient on the last layer as large as the other terms' together
+        adaptive = (grad_rec.norm() / (grad_adv.norm() + 1e-4)).clamp(max=1e4).detach()
+        real_logits = self.critic(frames_x)
+        fake_logits = self.critic(frames_rec.detach())
+        critic_loss = F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+        logs.update(gan=fooled.detach(), critic=critic_loss.detach(), gan_scale=adaptive)
+        return self.hparams.gan_weight * adaptive * fooled, critic_loss
+
     def configure_optimizers(self):
-        "AdamW over the trained parameters (the decoder's alone when `decoder_only`), a linear warm-up, then constant."
-        params = [p for p in self.vae.parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(params, lr=self.hparams.lr, betas=(0.9, 0.99), weight_decay=0.0)
+        """AdamW over the trained parameters (the decoder's alone when `decoder_only`; the critic's in a group of its
+        own), a linear warm-up, then constant."""
+        groups = [dict(params=[p for p in self.vae.parameters() if p.requires_grad])]
+        if self.critic is not None:
+            groups.append(dict(params=list(self.critic.parameters())))
+        opt = torch.optim.AdamW(groups, lr=self.hparams.lr, betas=(0.9, 0.99), weight_decay=0.0)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / self.hparams.warmup))
         return [opt], [dict(scheduler=sched, interval='step')]
 
@@ -377,6 +435,7 @@ def train_vae(
     decoder_only: bool = False,
     lpips_weight: float = 0.0,
     lpips_path=None,
+    gan_weight: float = 0.0,
 ) -> tuple[CausalVAE, dict]:
     """Train (or resume, from `out/last.ckpt`, or start from the weights file `init`) a VAE on the training videos of
     dataset folder `data` for `minutes` (in all, over resumed calls) or `max_steps` steps; returns the model with
@@ -390,6 +449,7 @@ def train_vae(
     `callbacks`: more Lightning callbacks.
 
     `lpips_weight`: LPIPS in the loss (`VAEModule`; `lpips_path` a weights file, else the metrics cache).
+    `gan_weight`: a patch critic's adversarial term in the loss (`VAEModule`, `PatchCritic`; 0: none).
     `decoder_only`: fine-tune the decoder of `init` alone; its encoder and latent statistics are kept, so the latents
     of every cached dataset and every world model trained on them stay valid."""
     from memory_video.datasets import open_dataset
@@ -400,9 +460,9 @@ def train_vae(
     ckpt = Path(out) / 'last.ckpt'
     # a module made now checks the loss options (and finds the LPIPS weights) before the data is loaded
     module = VAEModule(config, lr=lr, seed=seed, decoder_only=decoder_only, lpips_weight=lpips_weight,
-                       lpips_path=None if lpips_path is None else str(lpips_path))
+                       lpips_path=None if lpips_path is None else str(lpips_path), gan_weight=gan_weight)
     run = dict(config=config, lr=lr, seed=seed, batch=batch, clip_len=clip_len, decoder_only=decoder_only,
-               lpips_weight=lpips_weight)
+               lpips_weight=lpips_weight, gan_weight=gan_weight)
     if ckpt.is_file():
         _check_resume(ckpt, run)
     elif decoder_only and init is None:
@@ -447,4 +507,5 @@ def train_vae(
         init=None if init is None else str(init),
         decoder_only=decoder_only,
         lpips_weight=lpips_weight,
+        gan_weight=gan_weight,
     )

@@ -7,7 +7,10 @@
 #                                                 faster), then watch them for what is left of SECONDS
 #   bash tools/gpu_world.sh OUT vae              (carry .metrics alone: the LPIPS weights) start the decoder-only
 #                                                 fine-tune of the shipped VAE with LPIPS in the loss (01a), beside
-#                                                 the runs; its latents are the shipped VAE's, so every run uses it
+#                                                 the runs; its latents are the shipped VAE's, so every run uses it;
+#                                                 beside it the same with a patch critic (GAN_WEIGHT, default 0.5; 0:
+#                                                 not run); `wait` and `eval` take the one whose held-out sharpness
+#                                                 ratio is nearest 1
 #   bash tools/gpu_world.sh OUT wait SECONDS     watch the runs until they end or SECONDS pass; copy finished models
 #   bash tools/gpu_world.sh OUT setup N          install, render N held-out scenes (the tree with .whl .gl and .metrics
 #                                                 is over 64 MiB: carry .whl .gl here, then .metrics alone)
@@ -89,9 +92,22 @@ watch() {  # until every run has exported its model and train-vae has ended, or 
   status
   nvidia-smi --query-gpu=name,memory.used,utilization.gpu --format=csv,noheader
 }
+pick_decoder() {  # $sharp: the finished fine-tuned decoder whose held-out sharpness ratio is nearest 1
+  sharp=$(python - <<'PY'
+import json
+from pathlib import Path
+done = {p.parent: json.loads(p.read_text())['results']['heldout'] for p in Path('runs').glob('vae_*/vae_small.json')}
+done = {d: h for d, h in done.items() if (d / 'vae_small_sharp.safetensors').exists()}
+for d, h in done.items():
+    print(f"{d.name}: held-out PSNR {h['psnr']:.2f} dB, sharpness {h['sharpness']:.2f}", file=__import__('sys').stderr)
+print(min(done, key=lambda d: abs(1 - done[d]['sharpness'])) / 'vae_small_sharp.safetensors' if done else '')
+PY
+)
+  echo "decoder: ${sharp:-the shipped one}"
+}
 pack_runs() {  # the runs' logs, summaries and configs (and the decoder's held-out numbers) as OUT/runs.tgz
   tar czf "$out/runs.tgz" runs/timing.txt runs/*/logs runs/*/summary.json runs/*/train.log runs/*/config.yaml \
-    runs/vae_sharp/*.json runs/*.log 2>/dev/null
+    runs/vae_*/*.json runs/vae_*/train.log runs/*.log 2>/dev/null
 }
 case $phase in
 prepare)
@@ -134,13 +150,18 @@ train_all('mini', variants='$variants'.split(), prepare_only=True)"
 vae)
   # a sharper decoder (issue 23: the shipped one keeps 57% of the real frames' edges): LPIPS in the loss, the
   # encoder and latent statistics kept; on the data the runs train on (rendered by `prepare`)
-  mkdir -p runs/vae_sharp
-  setsid nohup python -m memory_video train-vae --data data/worlds/small --config small --out runs/vae_sharp \
-    --init memory_video/weights/vae_small.safetensors --decoder-only --lpips-weight "${LPIPS_WEIGHT:-1.0}" \
-    --minutes "${VAE_MINUTES:-6}" --batch 64 --lr 1e-4 --quiet --results runs/vae_sharp \
-    --checkpoint runs/vae_sharp/vae_small_sharp.safetensors > runs/vae_sharp/train.log 2>&1 &
+  # and, beside it, the same with a patch critic's adversarial term (GAN_WEIGHT, 0: not run)
+  for d in vae_sharp vae_gan; do
+    gan=0; [ "$d" = vae_gan ] && gan=${GAN_WEIGHT:-0.5}
+    [ "$d" = vae_gan ] && [ "$gan" = 0 ] && continue
+    mkdir -p runs/$d
+    setsid nohup python -m memory_video train-vae --data data/worlds/small --config small --out runs/$d \
+      --init memory_video/weights/vae_small.safetensors --decoder-only --lpips-weight "${LPIPS_WEIGHT:-1.0}" \
+      --gan-weight "$gan" --minutes "${VAE_MINUTES:-6}" --batch 64 --lr 1e-4 --quiet --results runs/$d \
+      --checkpoint runs/$d/vae_small_sharp.safetensors > runs/$d/train.log 2>&1 &
+  done
   sleep "${VAE_SLEEP:-60}"
-  tail -3 runs/vae_sharp/train.log
+  tail -n 3 runs/vae_*/train.log
   ;;
 wait)
   # the held-out scenes of the rollouts, rendered while the runs train (CPU and EGL; the runs hold the GPU)
@@ -149,7 +170,8 @@ wait)
   echo "waited until $(( $(date +%s) - $(cut -d' ' -f2 runs/started) )) s after the start" | tee -a runs/timing.txt
   # the sharper decoder, if `vae` ran and has finished (its held-out numbers travel in eval's runs.tgz); no world models
   # here: 64 MiB come back in all, and eval copies the ones worth keeping once the rollouts have ranked them
-  [ -f runs/vae_sharp/vae_small_sharp.safetensors ] && cp runs/vae_sharp/vae_small_sharp.safetensors "$out/"
+  pick_decoder
+  [ -f "$sharp" ] && cp "$sharp" "$out/"
   ls -la "$out"
   ;;
 setup)
@@ -177,7 +199,7 @@ eval)
   shift 2
   watch "${EVAL_WAIT:-240}"
   budget=${EVAL_SECONDS:-520}
-  sharp=runs/vae_sharp/vae_small_sharp.safetensors
+  pick_decoder
   sharp_args=(); [ -f "$sharp" ] && sharp_args=(--sharp-vae "$sharp")
   [ -f "$sharp" ] && python tools/blur_sources.py "$out" --device cuda --steps 20 --seeds 0 --sharp-vae "$sharp" \
     > runs/blur_sources.log 2>&1 &
