@@ -47,13 +47,15 @@ mkdir -p /tmp/metrics
 mkdir -p runs
 recipe_full='--model.hold_first true --model.context_noise 0.3 --model.context_level 0.1'
 recipe_noise='--model.context_noise 0.3 --model.context_level 0.1'
-# name, variant, extra training options: the levers on cam (none, noise alone, noise + held first frame), the other
+# name, variant, extra training options: the levers on cam (none, noise alone, noise + held first frame, twice the
+# noise: the memory-of-the-truth rollouts of 05d put the whole loss on the model's own frames coming back), the other
 # five variants with the full recipe, and cam with guidance on its memory (DFoT's history guidance), all side by side
 # on one GPU for the same wall time
 RUNS=(
   "cam_base cam"
   "cam_noise cam $recipe_noise"
   "cam_full cam $recipe_full"
+  "cam_strong cam --model.hold_first true --model.context_noise 0.6 --model.context_level 0.2"
   "first_full first $recipe_full"
   "random_full random $recipe_full"
   "dfot_full dfot $recipe_full"
@@ -206,7 +208,7 @@ eval)
   # three processes side by side (each is bound by kernel launches), the most wanted methods first in each; none
   # starts a method past the deadline, and each saves after every method
   default="cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first|cam_full, truth in memory"
-  default+=";first_full|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder"
+  default+=";first_full|cam_strong|random_full|cam_guided|cam_guided, no guidance|cam_full + sharp decoder"
   default+="|cam (shipped), truth in memory"
   default+=";dfot_full|framepack_full|memlearner_full|cam (shipped) + sharp decoder|first_full, truth in memory"
   IFS=';' read -ra groups <<< "${GROUPS_:-$default}"

@@ -1,6 +1,6 @@
 """A strip of a rollout: the truth over each generated row, every 32 frames, from the examples_tour_<i>.npz that
 tools/gpu_rollouts.py writes.    python tools/rollout_strip.py EXAMPLES.npz OUT.png"""
-import sys, numpy as np
+import sys, textwrap, numpy as np
 from PIL import Image, ImageDraw
 z = np.load(sys.argv[1]); out = sys.argv[2]
 keys = list(z.keys()); print(keys)
@@ -16,7 +16,9 @@ for j, i in enumerate(idx):
     d.text((90 + j * (w * S + 4), 3), f'frame {i}', fill='black')
 for r, (name, fr) in enumerate(rows):
     y = 18 + r * (h * S + 4)
-    d.text((2, y + h * S // 2 - 6), name[:14], fill='black')
+    lines = textwrap.wrap(name, 14)[:4]  # a long name over up to four lines beside its row
+    for k, line in enumerate(lines):
+        d.text((2, y + h * S // 2 - 6 * len(lines) + 12 * k), line, fill='black')
     for j, i in enumerate(idx):
         img.paste(Image.fromarray(fr[i]).resize((w * S, h * S), Image.NEAREST), (90 + j * (w * S + 4), y))
 img.save(out); print(out, img.size)
