@@ -28,6 +28,8 @@
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
 set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
+# the phase's own options (after OUT PHASE), kept apart: no loop below may overwrite them
+args=("$@")
 t0=$(date +%s)
 if [ -f /tmp/site/.installed ]; then
   # a later call on the same warm machine: the wheels and GL libraries are in place (and .whl/.gl may not travel)
@@ -65,14 +67,15 @@ RUNS=(
 )
 # ONLY="name ...": just those runs (a shorter device budget)
 if [ -n "${ONLY:-}" ]; then
-  kept=(); for r in "${RUNS[@]}"; do set -- $r; [[ " $ONLY " == *" $1 "* ]] && kept+=("$r"); done; RUNS=("${kept[@]}")
+  kept=(); for r in "${RUNS[@]}"; do read -r name _ <<< "$r"; [[ " $ONLY " == *" $name "* ]] && kept+=("$r"); done
+  RUNS=("${kept[@]}")
 fi
 MAX_TIME=${MAX_TIME:-00:00:08:00}
 MAX_STEPS=${MAX_STEPS:-6000}
 status() {  # the last logged step, steps/s and validation loss of every run
   for r in "${RUNS[@]}"; do
-    set -- $r
-    python - "$1" <<'PY'
+    read -r name _ <<< "$r"
+    python - "$name" <<'PY'
 import sys
 from memory_video.training import read_metrics
 rows = read_metrics(f'runs/{sys.argv[1]}')
@@ -83,9 +86,10 @@ PY
   done
 }
 watch() {  # until every run has exported its model and train-vae has ended, or `$1` seconds into the phase
-  while [ $(( $(date +%s) - t0 )) -lt "$1" ]; do
+  local limit=$1 name
+  while [ $(( $(date +%s) - t0 )) -lt "$limit" ]; do
     left=0
-    for r in "${RUNS[@]}"; do set -- $r; [ -f "runs/$1/model.safetensors" ] || left=$((left + 1)); done
+    for r in "${RUNS[@]}"; do read -r name _ <<< "$r"; [ -f "runs/$name/model.safetensors" ] || left=$((left + 1)); done
     # and the decoder fine-tune, if `vae` started it
     pgrep -f 'memory_video train-vae' > /dev/null && left=$((left + 1))
     [ "$left" -eq 0 ] && break
@@ -133,17 +137,17 @@ PY
   echo "compile: $mode" | tee -a runs/timing.txt
   echo "profiled $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   # the latents, and the contexts of the variants the runs train (all six unless ONLY leaves some out)
-  variants=$(for r in "${RUNS[@]}"; do set -- $r; echo "$2"; done | sort -u | tr '\n' ' ')
+  variants=$(for r in "${RUNS[@]}"; do read -r _ variant _ <<< "$r"; echo "$variant"; done | sort -u | tr '\n' ' ')
   python -c "
 from memory_video.training import train_all
 train_all('mini', variants='$variants'.split(), prepare_only=True)"
   echo "prepared $(( $(date +%s) - t0 )) s" | tee -a runs/timing.txt
   for r in "${RUNS[@]}"; do
-    set -- $r; name=$1; variant=$2; shift 2
+    read -r name variant extra <<< "$r"
     mkdir -p "runs/$name"
     setsid nohup python -m memory_video train --config "mini_$variant" --data.data data/worlds/small \
       --data.cache data/cache/small --trainer.default_root_dir "runs/$name" --trainer.max_steps "$MAX_STEPS" \
-      --trainer.max_time "$MAX_TIME" --trainer.enable_progress_bar false --model.compile "$mode" "$@" \
+      --trainer.max_time "$MAX_TIME" --trainer.enable_progress_bar false --model.compile "$mode" $extra \
       > "runs/$name/train.log" 2>&1 &
   done
   echo "started $(date +%s)" > runs/started
@@ -182,23 +186,20 @@ setup)
   ;;
 rollouts)
   # rollouts only (no training): the shipped model and whatever runs/ holds
-  shift 2
-  python tools/gpu_rollouts.py "$out" "$@"
+  python tools/gpu_rollouts.py "$out" "${args[@]:2}"
   ;;
 tables)
-  shift 2
   mkdir -p runs/table_models runs/tables
   for v in first random dfot framepack cam memlearner; do
     run=${v}_full; [ "$v" = cam ] && run=${CAM_RUN:-cam_full}
     [ -f "runs/$run/model.safetensors" ] && cp "runs/$run/model.safetensors" "runs/table_models/${SIZE:-mini}_$v.safetensors"
   done
   python -m memory_video eval --table "${TABLE:-1}" --models runs/table_models --size "${SIZE:-mini}" --worlds data/worlds \
-    --scenes "${SCENES:-32}" --seeds 2 --device cuda --out runs/tables "$@"
+    --scenes "${SCENES:-32}" --seeds 2 --device cuda --out runs/tables "${args[@]:2}"
   cp runs/tables/*.json runs/tables/*.png "$out/" 2>/dev/null
   ls -la "$out"
   ;;
 eval)
-  shift 2
   watch "${EVAL_WAIT:-240}"
   budget=${EVAL_SECONDS:-520}
   pick_decoder
@@ -216,7 +217,7 @@ eval)
   deadline=$((budget - ($(date +%s) - t0) - ${EVAL_MARGIN:-150}))
   for g in "${groups[@]}"; do
     i=$((i + 1))
-    python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" "$@" \
+    python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" "${args[@]:2}" \
       > "runs/rollouts_p$i.log" 2>&1 &
   done
   wait
@@ -258,6 +259,6 @@ quick)
   left=$((end - ($(date +%s) - t0)))
   groups="${GROUPS_:-cam_full|cam_full, truth in memory;first_full;cam_base|cam (shipped)}"
   EVAL_WAIT=0 EVAL_MARGIN=${EVAL_MARGIN:-60} EVAL_SECONDS=$left GROUPS_="$groups" bash "$0" "$out" eval --no-lpips \
-    --examples cam_full "${@:4}"
+    --examples cam_full "${args[@]:3}"
   ;;
 esac
