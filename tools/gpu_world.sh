@@ -23,6 +23,7 @@
 #                                                 in three processes (gpu_rollouts.py --part, $GROUPS_: "a|b;c|d"),
 #                                                 none started past EVAL_SECONDS - EVAL_MARGIN (150); then copy the
 #                                                 best run on the returns, cam_full and first_full (or $KEEP)
+# Every phase also writes what it prints to OUT/<phase>.log (eval packs the others into results.tgz).
 # PROFILE=0 skips the profile in `prepare` (compiled, as measured before); VAE_SLEEP (60): seconds `vae` waits to
 # show the fine-tune's first lines; EVAL_WAIT (240): seconds `eval` waits for the runs.
 # RUNS below: name, variant, extra training options; each at batch 256 (the `mini` config) for MAX_STEPS or MAX_TIME.
@@ -30,6 +31,9 @@ set -uo pipefail
 out=${1:?OUT}; phase=${2:?phase}; seconds=${3:-540}
 # the phase's own options (after OUT PHASE), kept apart: no loop below may overwrite them
 args=("$@")
+# all a phase prints also goes to OUT/<phase>.log: a call cut off at its time limit still brings that back
+mkdir -p "$out"
+exec > >(tee -a "$out/$phase.log") 2>&1
 t0=$(date +%s)
 if [ -f /tmp/site/.installed ]; then
   # a later call on the same warm machine: the wheels and GL libraries are in place (and .whl/.gl may not travel)
@@ -240,7 +244,7 @@ PY
   for m in ${KEEP:-$keep}; do cp "runs/$m/model.safetensors" "$out/$m.safetensors"; done
   pack_runs
   # at most 8 files come back: the measurements in one archive (the models, the decoder and runs.tgz apart)
-  (cd "$out" && tar czf results.tgz --remove-files $(ls *.json *.npz vae.log wait.log 2>/dev/null))
+  (cd "$out" && tar czf results.tgz --remove-files $(ls *.json *.npz vae.log wait.log prepare.log 2>/dev/null))
   ls -la "$out"
   ;;
 quick)
