@@ -221,7 +221,8 @@ eval)
   deadline=$((budget - ($(date +%s) - t0) - ${EVAL_MARGIN:-150}))
   for g in "${groups[@]}"; do
     i=$((i + 1))
-    python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" "${args[@]:2}" \
+    python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" \
+      "${args[@]:2}" \
       > "runs/rollouts_p$i.log" 2>&1 &
   done
   wait
