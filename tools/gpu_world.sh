@@ -208,8 +208,13 @@ eval)
   budget=${EVAL_SECONDS:-520}
   pick_decoder
   sharp_args=(); [ -f "$sharp" ] && sharp_args=(--sharp-vae "$sharp")
-  [ -f "$sharp" ] && python tools/blur_sources.py "$out" --device cuda --steps 20 --seeds 0 --sharp-vae "$sharp" \
-    > runs/blur_sources.log 2>&1 &
+  # waited for by pid: a bare `wait` would also wait for the tee of OUT/<phase>.log, which ends only with the script
+  pids=()
+  if [ -f "$sharp" ]; then
+    python tools/blur_sources.py "$out" --device cuda --steps 20 --seeds 0 --sharp-vae "$sharp" \
+      > runs/blur_sources.log 2>&1 &
+    pids+=($!)
+  fi
   # three processes side by side (each is bound by kernel launches), the most wanted methods first in each; none
   # starts a method past the deadline, and each saves after every method
   default="cam (shipped)|cam_full|cam_base|cam_noise|cam (shipped) + held first|cam_full, truth in memory"
@@ -224,8 +229,9 @@ eval)
     python tools/gpu_rollouts.py "$out" --part "p$i" --only "$g" --deadline "$deadline" "${sharp_args[@]}" \
       "${args[@]:2}" \
       > "runs/rollouts_p$i.log" 2>&1 &
+    pids+=($!)
   done
-  wait
+  wait "${pids[@]}"
   tail -n 25 runs/rollouts_p*.log runs/blur_sources.log 2>/dev/null
   # the models worth keeping: the best run on the returns (truth PSNR), cam_full and first_full (at most 3 files)
   keep=$(python - "$out" <<'PY'
