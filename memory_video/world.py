@@ -292,6 +292,11 @@ def sample_segments(
     return torch.cat(out)
 
 
+def _hold_last(x: torch.Tensor, n: int) -> torch.Tensor:
+    "`x` `(B, N, ...)` made `n >= N` long along dimension 1, its last entry repeated (a video waiting at its end)."
+    return torch.cat([x, x[:, -1:].expand(x.shape[0], n - x.shape[1], *x.shape[2:])], 1)
+
+
 def _check_truth(truth, first: torch.Tensor, n_frames: int):
     "`truth` as uint8 frames `(B, n_frames, H, W, 3)` whose frame 0 is each video's first frame `first`, or None."
     if truth is None:
@@ -341,10 +346,9 @@ def generate(
         raise ValueError("oracle: the 'oracle' rule needs oracle(video, start) -> scores per memory frame")
     truth = _check_truth(truth, first, N)
     n_seg = -(-(N - 1) // (S - 1))
-    padded = torch.cat([p, p[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, 3)], 1)
-    if truth is not None:
-        # past the last pose, the truth waits at its last frame as the poses do
-        truth = torch.cat([truth, truth[:, -1:].expand(B, n_seg * (S - 1) + 1 - N, *truth.shape[2:])], 1)
+    # past the last pose the camera waits there, and the truth at its last frame
+    padded = _hold_last(p, n_seg * (S - 1) + 1)
+    truth = None if truth is None else _hold_last(truth, n_seg * (S - 1) + 1)
     first_lat = torch.cat([encode_frames(vae.to(device).eval(), first[b : b + 1], device) for b in range(B)])
     banks = [MemoryBank(dtype=torch.float64).append(p[b, :1], torch.zeros(1), first_lat[b : b + 1]) for b in range(B)]
     out = Path(out) if out is not None else None
