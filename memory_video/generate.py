@@ -4,7 +4,8 @@
 
 # %% ../nbs/05c_generate.ipynb #ae6cf238
 from __future__ import annotations
-import hashlib, importlib.util, io, json, math, os, shutil, subprocess, sys, tempfile, threading, time
+import hashlib, importlib.util, io, json, math, os, shutil, signal, subprocess, sys, tempfile, threading, time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
@@ -25,8 +26,9 @@ __all__ = ['FPS', 'TRAJECTORIES', 'DEFAULT_TRAJECTORY', 'MODELS', 'DEFAULT_MODEL
            'PANEL', 'OUTPUTS', 'RESUME_DIR', 'GENERATE_BUDGET_S', 'held_out_scenes', 'held_out_scene',
            'Trajectory', 'get_trajectory', 'world_trajectory', 'model_path', 'check_model',
            'load_world_model', 'run_variant', 'no_memory', 'MapPainter', 'compose_frame', 'to_png', 'have_av',
-           'VideoWriter', 'history_context_psnr', 'truth_psnr', 'GenerationInterrupted', 'partial_name',
-           'claim_out', 'generate_video', 'to_gif', 'WorldPlayer', 'bench_generate', 'format_generate_bench']
+           'held_interrupt', 'VideoWriter', 'history_context_psnr', 'truth_psnr', 'GenerationInterrupted',
+           'partial_name', 'claim_out', 'generate_video', 'to_gif', 'WorldPlayer', 'bench_generate',
+           'format_generate_bench']
 
 # %% ../nbs/05c_generate.ipynb #4c7bd277
 FPS = 10.0  # frames per second of the rendered training data (datasets.CONFIGS['small'])
@@ -321,6 +323,26 @@ def have_av() -> bool:
     return importlib.util.find_spec('av') is not None
 
 
+@contextmanager
+def held_interrupt():
+    """Ctrl-C (SIGINT) held back until the block ends, then raised: the block runs whole or not at all. In the main
+    thread only (elsewhere signals cannot arrive, and the block runs as it is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    heard = []
+    old = signal.signal(signal.SIGINT, lambda *sig: heard.append(sig))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        # a Ctrl-C that was ignored before stays ignored
+        if heard and old is not signal.SIG_IGN:
+            if callable(old):
+                old(*heard[0])
+            raise KeyboardInterrupt
+
+
 class VideoWriter:
     """Frames uint8 `(H, W, 3)` (H, W even, one size) appended one at a time to an H.264 `mp4` written as it goes
     (fragmented: playable whenever the run stops; None: no mp4) and, on `close`, a `gif` of the same frames (None: no
@@ -352,11 +374,14 @@ class VideoWriter:
         if self.n and f.shape[:2] != self._size:
             raise ValueError(f"frame: shape {f.shape}, the video's frames are {(*self._size, 3)}")
         self._size = f.shape[:2]
-        if self.mp4 is not None:
-            self._encode(f)
-        if self.gif is not None and self.n % self.gif_every == 0:
-            self._gif.append(Image.fromarray(f).quantize(colors=255, method=Image.Quantize.FASTOCTREE))
-        self.n += 1
+        # a Ctrl-C between the encoder taking the frame and the count would leave one more frame in the file than
+        # `n` says: held back until both are done
+        with held_interrupt():
+            if self.mp4 is not None:
+                self._encode(f)
+            if self.gif is not None and self.n % self.gif_every == 0:
+                self._gif.append(Image.fromarray(f).quantize(colors=255, method=Image.Quantize.FASTOCTREE))
+            self.n += 1
         return self
 
     def _encode(self, f: np.ndarray):
