@@ -1,0 +1,85 @@
+"""Collect one device session of tools/gpu_world.sh (issue 23: the recipes against exposure bias and the sharper
+decoders) into small committed results, rows kept columnar with 3 decimals (the tree that travels is full):
+    python tools/collect_recipes.py DIR... --device "NVIDIA H100 80GB HBM3" [--tag h100]
+DIR: folders with what came back (runs.tgz, results.tgz or their contents: rollouts*.json, blur_sources.json, runs/).
+Writes data/results/world_recipes_TAG.json (each run's summary and validation curve, each decoder's held-out numbers,
+each with its own provenance), rollouts_TAG.json and blur_sources_TAG.json (rows as `columns` + `rows`)."""
+import argparse, json, tarfile, tempfile
+from pathlib import Path
+
+from memory_video.training import read_metrics
+
+COLUMNS = ['method', 'kind', 'scene', 'layout', 'seed', 'segment', 'psnr', 'lpips', 'sharpness']
+
+
+def columnar(rows: list) -> dict:
+    "Rows (dicts with COLUMNS) as `columns` and lists, floats to 3 decimals (NaN as None)."
+    def cell(x):
+        if isinstance(x, float):
+            return None if x != x else round(x, 3)
+        return x
+    return dict(columns=COLUMNS, rows=[[cell(r[c]) for c in COLUMNS] for r in rows])
+
+
+def unpack(folders: list, tmp: Path) -> Path:
+    "Every archive and file of `folders` in one folder `tmp` (later folders win)."
+    for f in folders:
+        for p in sorted(Path(f).iterdir()):
+            if p.name.endswith('.tgz'):
+                with tarfile.open(p) as t:
+                    t.extractall(tmp, filter='data')
+            elif p.is_file() and p.suffix == '.json':
+                (tmp / p.name).write_bytes(p.read_bytes())
+    return tmp
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument('folders', nargs='+')
+    a.add_argument('--device', required=True)
+    a.add_argument('--tag', default='h100')
+    a = a.parse_args()
+    out = Path('data/results')
+    with tempfile.TemporaryDirectory() as tmp:
+        src = unpack(a.folders, Path(tmp))
+        runs = {}
+        for folder in sorted(p for p in (src / 'runs').iterdir() if (p / 'summary.json').exists()):
+            summary = json.loads((folder / 'summary.json').read_text())
+            summary['provenance']['device'] = a.device
+            val = [r for r in read_metrics(folder) if 'val/loss' in r]
+            summary['curve'] = dict(step=[r['step'] for r in val], val_loss=[round(r['val/loss'], 4) for r in val])
+            runs[folder.name] = summary
+        decoders = {}
+        for f in sorted((src / 'runs').glob('vae_*/vae_small.json')):
+            rec = json.loads(f.read_text())
+            decoders[f.parent.name] = dict(rec['results'], provenance=rec['provenance'])
+        timing = (src / 'runs' / 'timing.txt').read_text().splitlines() if (src / 'runs' / 'timing.txt').exists() else []
+        rec = dict(
+            provenance=dict(command='bash tools/gpu_world.sh OUT prepare|vae|wait|eval (see each part), collected by '
+                            'python tools/collect_recipes.py', device=a.device),
+            results=dict(runs=runs, decoders=decoders, timing=timing),
+        )
+        (out / f'world_recipes_{a.tag}.json').write_text(json.dumps(rec, separators=(',', ':')) + '\n')
+        written = [f'world_recipes_{a.tag}.json']
+        for name in ('rollouts', 'blur_sources'):
+            parts = sorted(src.glob(f'{name}*.json'))
+            if not parts:
+                continue
+            recs = [json.loads(p.read_text()) for p in parts]
+            rows, seen = [], set()
+            for r in (row for rec in recs for row in rec['results']['rows']):
+                key = (r['method'], r['kind'], r['scene'], r['seed'], r['segment'])
+                if key not in seen:
+                    seen.add(key)
+                    rows.append(r)
+            res = {k: v for k, v in recs[0]['results'].items() if k not in ('rows', 'summary')}
+            prov = dict(recs[0]['provenance'], device=a.device)
+            body = dict(provenance=prov, results=dict(res, parts=[p.name for p in parts], **columnar(rows)))
+            (out / f'{name}_{a.tag}.json').write_text(json.dumps(body, separators=(',', ':')) + '\n')
+            written.append(f'{name}_{a.tag}.json')
+    for w in written:
+        print(w, (out / w).stat().st_size, 'bytes')
+
+
+if __name__ == '__main__':
+    main()
