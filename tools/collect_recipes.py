@@ -1,10 +1,11 @@
 """Collect one device session of tools/gpu_world.sh (issue 23: the recipes against exposure bias and the sharper
 decoders) into small committed results, rows kept columnar with 3 decimals (the tree that travels is full):
-    python tools/collect_recipes.py DIR... --device "NVIDIA H100 80GB HBM3" [--tag h100]
+    python tools/collect_recipes.py DIR... --device "NVIDIA H100 80GB HBM3" [--tag h100] [--models DIR]
 DIR: folders with what came back (runs.tgz, results.tgz or their contents: rollouts*.json, blur_sources.json, runs/).
-Writes data/results/world_recipes_TAG.json (each run's summary and validation curve, each decoder's held-out numbers,
-each with its own provenance), rollouts_TAG.json and blur_sources_TAG.json (rows as `columns` + `rows`)."""
-import argparse, json, tarfile, tempfile
+Writes data/results/world_recipes_TAG.json if runs/ came back (each run's summary and validation curve, each
+decoder's held-out numbers, each with its own provenance; with --models, the sha256 of each <run>.safetensors there),
+rollouts_TAG.json and blur_sources_TAG.json (rows as `columns` + `rows`)."""
+import argparse, hashlib, json, tarfile, tempfile
 from pathlib import Path
 
 from memory_video.training import read_metrics
@@ -38,12 +39,16 @@ def main():
     a.add_argument('folders', nargs='+')
     a.add_argument('--device', required=True)
     a.add_argument('--tag', default='h100')
+    a.add_argument('--models', default='')
+    a.add_argument('--note', default='', help='said in the rows files\' provenance (e.g. why `dirty` is true)')
     a = a.parse_args()
     out = Path('data/results')
+    written = []
     with tempfile.TemporaryDirectory() as tmp:
         src = unpack(a.folders, Path(tmp))
         runs = {}
-        for folder in sorted(p for p in (src / 'runs').iterdir() if (p / 'summary.json').exists()):
+        run_dirs = (src / 'runs').iterdir() if (src / 'runs').is_dir() else []
+        for folder in sorted(p for p in run_dirs if (p / 'summary.json').exists()):
             summary = json.loads((folder / 'summary.json').read_text())
             summary['provenance']['device'] = a.device
             val = [r for r in read_metrics(folder) if 'val/loss' in r]
@@ -54,13 +59,16 @@ def main():
             rec = json.loads(f.read_text())
             decoders[f.parent.name] = dict(rec['results'], provenance=rec['provenance'])
         timing = (src / 'runs' / 'timing.txt').read_text().splitlines() if (src / 'runs' / 'timing.txt').exists() else []
+        models = {f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(Path(a.models).glob('*.safetensors'))
+                  } if a.models else {}
         rec = dict(
             provenance=dict(command='bash tools/gpu_world.sh OUT prepare|vae|wait|eval (see each part), collected by '
                             'python tools/collect_recipes.py', device=a.device),
-            results=dict(runs=runs, decoders=decoders, timing=timing),
+            results=dict(runs=runs, decoders=decoders, timing=timing, sha256=models),
         )
-        (out / f'world_recipes_{a.tag}.json').write_text(json.dumps(rec, separators=(',', ':')) + '\n')
-        written = [f'world_recipes_{a.tag}.json']
+        if runs:
+            (out / f'world_recipes_{a.tag}.json').write_text(json.dumps(rec, separators=(',', ':')) + '\n')
+            written.append(f'world_recipes_{a.tag}.json')
         for name in ('rollouts', 'blur_sources'):
             parts = sorted(src.glob(f'{name}*.json'))
             if not parts:
@@ -73,7 +81,11 @@ def main():
                     seen.add(key)
                     rows.append(r)
             res = {k: v for k, v in recs[0]['results'].items() if k not in ('rows', 'summary')}
+            res['steps'] = {m: n for rec in recs for m, n in rec['results'].get('steps', {}).items()}
+            res['seconds'] = max(rec['results'].get('seconds', 0) for rec in recs)
             prov = dict(recs[0]['provenance'], device=a.device)
+            if a.note:
+                prov['note'] = a.note
             body = dict(provenance=prov, results=dict(res, parts=[p.name for p in parts], **columnar(rows)))
             (out / f'{name}_{a.tag}.json').write_text(json.dumps(body, separators=(',', ':')) + '\n')
             written.append(f'{name}_{a.tag}.json')
