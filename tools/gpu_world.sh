@@ -210,7 +210,8 @@ eval)
   sharp_args=(); [ -f "$sharp" ] && sharp_args=(--sharp-vae "$sharp")
   # waited for by pid: a bare `wait` would also wait for the tee of OUT/<phase>.log, which ends only with the script
   pids=()
-  if [ -f "$sharp" ]; then
+  # where the blur starts, with the sharp decoder: once a machine (a second eval call on it would spend ~75 s again)
+  if [ -f "$sharp" ] && [ ! -f runs/blur_sources.done ]; then
     python tools/blur_sources.py "$out" --device cuda --steps 20 --seeds 0 --sharp-vae "$sharp" \
       > runs/blur_sources.log 2>&1 &
     pids+=($!)
@@ -232,6 +233,7 @@ eval)
     pids+=($!)
   done
   wait "${pids[@]}"
+  [ -f "$out/blur_sources.json" ] && touch runs/blur_sources.done
   tail -n 25 runs/rollouts_p*.log runs/blur_sources.log 2>/dev/null
   # the models worth keeping: the best run on the returns (truth PSNR), cam_full and first_full (at most 3 files)
   keep=$(python - "$out" <<'PY'
