@@ -8,6 +8,7 @@ rollouts_TAG.json and blur_sources_TAG.json (rows as `columns` + `rows`)."""
 import argparse, hashlib, json, tarfile, tempfile
 from pathlib import Path
 
+from collect_world import join_parts
 from memory_video.training import read_metrics
 
 COLUMNS = ['method', 'kind', 'scene', 'layout', 'seed', 'segment', 'psnr', 'lpips', 'sharpness']
@@ -73,17 +74,12 @@ def main():
             parts = sorted(src.glob(f'{name}*.json'))
             if not parts:
                 continue
-            recs = [json.loads(p.read_text()) for p in parts]
-            rows, seen = [], set()
-            for r in (row for rec in recs for row in rec['results']['rows']):
-                key = (r['method'], r['kind'], r['scene'], r['seed'], r['segment'])
-                if key not in seen:
-                    seen.add(key)
-                    rows.append(r)
-            res = {k: v for k, v in recs[0]['results'].items() if k not in ('rows', 'summary')}
-            res['steps'] = {m: n for rec in recs for m, n in rec['results'].get('steps', {}).items()}
-            res['seconds'] = max(rec['results'].get('seconds', 0) for rec in recs)
-            prov = dict(recs[0]['provenance'], device=a.device)
+            first = json.loads(parts[0].read_text())
+            # several processes' parts: one record (the baselines once), as collect_world.py joins them
+            res = join_parts(parts) if len(parts) > 1 else dict(first['results'])
+            rows = res.pop('rows')
+            res.pop('summary', None)
+            prov = dict(first['provenance'], device=a.device)
             if a.note:
                 prov['note'] = a.note
             body = dict(provenance=prov, results=dict(res, parts=[p.name for p in parts], **columnar(rows)))
