@@ -59,9 +59,10 @@ def main():
         for f in sorted((src / 'runs').glob('vae_*/vae_small.json')):
             rec = json.loads(f.read_text())
             decoders[f.parent.name] = dict(rec['results'], provenance=rec['provenance'])
-        timing = (src / 'runs' / 'timing.txt').read_text().splitlines() if (src / 'runs' / 'timing.txt').exists() else []
-        models = {f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(Path(a.models).glob('*.safetensors'))
-                  } if a.models else {}
+        timing_file = src / 'runs' / 'timing.txt'
+        timing = timing_file.read_text().splitlines() if timing_file.exists() else []
+        weights = sorted(Path(a.models).glob('*.safetensors')) if a.models else []
+        models = {f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in weights}
         rec = dict(
             provenance=dict(command='bash tools/gpu_world.sh OUT prepare|vae|wait|eval (see each part), collected by '
                             'python tools/collect_recipes.py', device=a.device),
